@@ -1,0 +1,37 @@
+// The end: did it work, what each step did, the check, and where the full log is.
+
+import { Box } from 'ink';
+import type { CheckView, Problem, StepView } from '../src/wizard/state.js';
+import { CheckResult } from './CheckResult.js';
+import { STEP_COLOR, STEP_GLYPH, STEP_WORD } from './format.js';
+import { ProblemView } from './ProblemView.js';
+import { T } from './T.js';
+
+export interface SummaryProps {
+  success?: boolean;
+  steps: StepView[];
+  check?: CheckView;
+  logFile?: string | null;
+  problem?: Problem;
+}
+
+export function Summary({ success, steps, check, logFile, problem }: SummaryProps) {
+  const shownProblem = problem ?? steps.find((s) => s.status === 'failed' && s.problem)?.problem;
+  return (
+    <Box flexDirection="column">
+      <T bold color={success ? 'green' : 'red'}>
+        {success ? 'Done: the host runs containers under gVisor.' : 'Not finished: see below.'}
+      </T>
+      {steps.map((s) => (
+        <T key={s.id} wrap="truncate-end">
+          {'  '}
+          <T color={STEP_COLOR[s.status]}>{STEP_GLYPH[s.status]}</T> {s.title}: {STEP_WORD[s.status]}
+        </T>
+      ))}
+      {check ? <CheckResult check={check} /> : null}
+      {shownProblem ? <ProblemView problem={shownProblem} /> : null}
+      <T wrap="truncate-end">Log file: {logFile ?? 'none (not written)'}</T>
+      <T dimColor>press q to quit</T>
+    </Box>
+  );
+}

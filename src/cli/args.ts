@@ -1,0 +1,143 @@
+// Command-line parsing for every face of the wizard. No Ink or React here: `--help` and
+// `--version` must start fast.
+
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { defaultOptions, WizardOptions } from '../wizard/options.js';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const COMMANDS = ['tui', 'apply', 'plan', 'check', 'detect'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface ParsedCli {
+  command: Command;
+  options: WizardOptions;
+  yes: boolean;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+  noColor: boolean;
+  verbose: boolean;
+}
+
+const optionSpec = {
+  runtime: { type: 'string' },
+  'runtime-name': { type: 'string' },
+  release: { type: 'string' },
+  mirror: { type: 'string' },
+  'from-dir': { type: 'string' },
+  'install-dir': { type: 'string' },
+  'runtime-arg': { type: 'string', multiple: true },
+  'default-runtime': { type: 'boolean' },
+  image: { type: 'string' },
+  'docker-host': { type: 'string' },
+  'docker-config': { type: 'string' },
+  'treat-empty-as-object': { type: 'boolean' },
+  'service-manager': { type: 'string' },
+  'check-timeout': { type: 'string' },
+  'state-dir': { type: 'string' },
+  'log-dir': { type: 'string' },
+  root: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+export function parseCli(argv: string[]): ParsedCli {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  const { values: v, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  if (rest.length) throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
+  let command: Command = 'tui';
+  if (first !== undefined) {
+    if (first === 'help') return { ...base(defaultOptions()), help: true };
+    if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
+    command = first as Command;
+  }
+
+  const o = defaultOptions();
+  if (v.runtime !== undefined) {
+    if (v.runtime !== 'docker' && v.runtime !== 'containerd') throw new UsageError(`--runtime must be docker or containerd, not "${v.runtime}"`);
+    o.engine = v.runtime;
+  }
+  if (v['runtime-name'] !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v['runtime-name'])) throw new UsageError(`--runtime-name "${v['runtime-name']}" is not a valid runtime name (letters, digits, . _ -)`);
+    o.runtimeName = v['runtime-name'];
+  }
+  if (v.release !== undefined) o.release = v.release;
+  if (v.mirror !== undefined && v['from-dir'] !== undefined) throw new UsageError('--mirror and --from-dir cannot be used together: pick one source');
+  if (v.mirror !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/.test(v.mirror)) throw new UsageError(`--mirror must be an http(s) URL, not "${v.mirror}"`);
+    o.mirror = v.mirror;
+  }
+  if (v['from-dir'] !== undefined) o.fromDir = absolute(v['from-dir'], '--from-dir');
+  if (v['install-dir'] !== undefined) o.installDir = machinePath(v['install-dir'], '--install-dir');
+  if (v['runtime-arg'] !== undefined) {
+    for (const a of v['runtime-arg']) if (!a.startsWith('--')) throw new UsageError(`--runtime-arg "${a}" must be a runsc flag starting with -- (for example --runtime-arg=--network=host)`);
+    o.runtimeArgs = v['runtime-arg'];
+  }
+  if (v['default-runtime']) o.makeDefault = true;
+  if (v.image !== undefined) {
+    if (!v.image.trim() || /\s/.test(v.image)) throw new UsageError(`--image "${v.image}" is not an image reference`);
+    o.image = v.image;
+  }
+  if (v['docker-host'] !== undefined) o.dockerHost = v['docker-host'];
+  if (v['docker-config'] !== undefined) o.dockerConfig = machinePath(v['docker-config'], '--docker-config');
+  if (v['treat-empty-as-object']) o.treatEmptyAsObject = true;
+  if (v['service-manager'] !== undefined) {
+    const s = v['service-manager'];
+    if (s !== 'auto' && s !== 'systemd' && s !== 'none') throw new UsageError(`--service-manager must be auto, systemd or none, not "${s}"`);
+    o.serviceManager = s;
+  }
+  if (v['check-timeout'] !== undefined) {
+    const n = Number(v['check-timeout']);
+    if (!Number.isInteger(n) || n < 10 || n > 3600) throw new UsageError(`--check-timeout must be whole seconds from 10 to 3600, not "${v['check-timeout']}"`);
+    o.checkTimeoutSeconds = n;
+  }
+  if (v.root !== undefined) o.root = absolute(v.root, '--root');
+  // Under --root the wizard's own files live there too: nothing outside DIR is written.
+  const underRoot = (p: string) => (o.root === '/' ? p : join(o.root, p));
+  o.stateDir = v['state-dir'] !== undefined ? absolute(v['state-dir'], '--state-dir') : underRoot(o.stateDir);
+  o.logDir = v['log-dir'] !== undefined ? absolute(v['log-dir'], '--log-dir') : underRoot(o.logDir);
+
+  return {
+    command,
+    options: o,
+    yes: Boolean(v.yes),
+    json: Boolean(v.json),
+    help: Boolean(v.help),
+    version: Boolean(v.version),
+    noColor: Boolean(v['no-color']) || 'NO_COLOR' in process.env,
+    verbose: Boolean(v.verbose),
+  };
+}
+
+function base(options: WizardOptions): ParsedCli {
+  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false };
+}
+
+function absolute(p: string, flag: string): string {
+  if (!p.startsWith('/')) throw new UsageError(`${flag} needs an absolute path, not "${p}"`);
+  return p.replace(/\/+$/, '') || '/';
+}
+
+/** A path on the machine (under --root when given): absolute, no `..`. */
+function machinePath(p: string, flag: string): string {
+  const a = absolute(p, flag);
+  if (a.split('/').includes('..')) throw new UsageError(`${flag} must not contain "..": "${p}"`);
+  return a;
+}

@@ -1,0 +1,194 @@
+// The headless face: the same steps as the TUI, driven from flags, logging to the console.
+
+import { createInterface } from 'node:readline/promises';
+import { isolationCheckStep } from '../check/check-step.js';
+import type { Facts } from '../detect/facts.js';
+import type { LogEntry } from '../log/run-log.js';
+import { runOneStep, runSteps, toPlanView, problemOf } from '../steps/runner.js';
+import type { Step } from '../steps/step.js';
+import { Session, stepsFor } from '../wizard/session.js';
+import type { CheckView, PlanView, Problem } from '../wizard/state.js';
+import { ParsedCli, UsageError } from './args.js';
+import { formatFacts } from './format-facts.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+interface Out {
+  out(text: string): void;
+  err(text: string): void;
+}
+const stdio: Out = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<number> {
+  switch (cli.command) {
+    case 'detect': return detectCommand(cli, io);
+    case 'plan': return planCommand(cli, io);
+    case 'apply': return applyCommand(cli, io, null);
+    case 'check': return applyCommand(cli, io, [isolationCheckStep]);
+    default: throw new UsageError(`internal: ${cli.command} is not a headless command`);
+  }
+}
+
+function requireDocker(cli: ParsedCli): void {
+  if (cli.options.engine === 'containerd') {
+    throw new UsageError('--runtime containerd is not available in this version yet: use --runtime docker');
+  }
+}
+
+/** Problems that stop the wizard before any step (exit 1), e.g. not root, unsupported arch. */
+export function preflightProblem(facts: Facts, cli: ParsedCli): Problem | undefined {
+  if (facts.arch.problem) return { what: 'unsupported machine', why: facts.arch.problem, next: 'gVisor runs only on x86_64 and aarch64 Linux.' };
+  if (!facts.isRoot && cli.options.root === '/') return { what: 'not running as root', why: 'installing runsc and reloading docker need root', next: 'Run it again with sudo (or --root DIR for a practice run that changes only DIR).' };
+  return undefined;
+}
+
+async function detectCommand(cli: ParsedCli, io: Out): Promise<number> {
+  const session = new Session({ ...cli.options, logDir: '' }, { dryRun: true });
+  try {
+    const facts = await session.detect();
+    io.out(cli.json ? JSON.stringify(facts, null, 2) : formatFacts(facts));
+    return EXIT.ok;
+  } finally {
+    session.close();
+  }
+}
+
+async function planCommand(cli: ParsedCli, io: Out): Promise<number> {
+  requireDocker(cli);
+  // A plan writes nothing: no log file, no backups, every write refused by the host.
+  const session = new Session({ ...cli.options, logDir: '' }, { dryRun: true });
+  const unsubscribe = cli.verbose ? session.log.subscribe(consolePrinter(io, cli)) : () => {};
+  try {
+    const facts = await session.detect();
+    const pre = preflightProblem({ ...facts, isRoot: true }, cli);
+    if (pre) { printProblem(io, pre); return EXIT.failed; }
+    const ctx = session.context();
+    const report: { id: string; title: string; status: string; summary: string; plan?: PlanView; problem?: Problem }[] = [];
+    let blocked = false;
+    for (const step of stepsFor(cli.options.engine)) {
+      (session.host as { step?: string }).step = step.id;
+      try {
+        const found = await step.inspect(ctx);
+        const entry: (typeof report)[number] = { id: step.id, title: step.title, status: found.status, summary: found.summary };
+        if (found.status === 'needed') entry.plan = toPlanView(step, found.plan);
+        if (found.status === 'blocked') { entry.problem = found.problem; blocked = true; }
+        report.push(entry);
+      } catch (e) {
+        report.push({ id: step.id, title: step.title, status: 'blocked', summary: 'could not inspect', problem: problemOf(step, e) });
+        blocked = true;
+      }
+    }
+    if (cli.json) io.out(JSON.stringify({ steps: report }, null, 2));
+    else for (const r of report) printPlanEntry(io, r);
+    return blocked ? EXIT.failed : EXIT.ok;
+  } finally {
+    unsubscribe();
+    session.close();
+  }
+}
+
+function printPlanEntry(io: Out, r: { id: string; title: string; status: string; summary: string; plan?: PlanView; problem?: Problem }): void {
+  io.out(`== ${r.id}: ${r.title}`);
+  io.out(`   ${r.status}: ${r.summary}`);
+  if (r.plan) {
+    for (const f of r.plan.files) {
+      io.out(`   ${f.created ? 'create' : 'change'} ${f.path}:`);
+      for (const line of f.diff.trimEnd().split('\n')) io.out(`     ${line}`);
+    }
+    for (const c of r.plan.commands) io.out(`   run: ${c.join(' ')}`);
+    for (const n of r.plan.notes) io.out(`   note: ${n}`);
+  }
+  if (r.problem) printProblem(io, r.problem, '   ');
+}
+
+async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promise<number> {
+  requireDocker(cli);
+  const interactive = Boolean(process.stdin.isTTY);
+  if (!cli.yes && !interactive && only === null) {
+    throw new UsageError('apply without a terminal needs --yes (it changes the machine)');
+  }
+  const session = new Session(cli.options, { logName: only ? 'check' : 'apply' });
+  const unsubscribe = session.log.subscribe(consolePrinter(io, cli));
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    io.err('interrupted: stopping the running command (files are only ever replaced whole)…');
+    session.abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let check: CheckView | undefined;
+  try {
+    const facts = await session.detect();
+    const pre = preflightProblem(facts, cli);
+    if (pre) { printProblem(io, pre); return EXIT.failed; }
+    const ctx = session.context({
+      progress: progressPrinter(io),
+      reportCheck: (c) => { check = c; },
+    });
+    const steps = only ?? stepsFor(cli.options.engine);
+    const hooks = {
+      report: () => {},
+      confirm: async (step: Step, plan: PlanView) => (cli.yes || only !== null ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
+    };
+    const outcome = only ? await runOneStep(only[0]!, ctx, hooks) : await runSteps(steps, ctx, hooks);
+    if (check) printCheck(io, check);
+    if (interrupted) return EXIT.interrupted;
+    if (!outcome.ok && outcome.problem) printProblem(io, outcome.problem);
+    if (session.log.filePath) io.err(`log file: ${session.log.filePath}`);
+    return outcome.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+    session.close();
+  }
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function consolePrinter(io: Out, cli: Pick<ParsedCli, 'verbose' | 'noColor'>): (e: LogEntry) => void {
+  return (e) => {
+    switch (e.level) {
+      case 'cmd': io.err(`  ${e.text}`); break;
+      case 'out':
+      case 'err': io.err(`  | ${e.text}`); break;
+      case 'exit': if (cli.verbose) io.err(`  (${e.text})`); break;
+      case 'warn': io.err(`  ! ${e.text}`); break;
+      case 'error': io.err(`  x ${e.text}`); break;
+      default: io.err(e.text.startsWith('== ') ? `\n${e.text}` : `  ${e.text}`);
+    }
+  };
+}
+
+function progressPrinter(io: Out): (p: { label: string; bytes: number; total?: number; bytesPerSecond: number } | undefined) => void {
+  let lastQuarter = -1;
+  return (p) => {
+    if (!p) { lastQuarter = -1; return; }
+    const quarter = p.total ? Math.floor((p.bytes / p.total) * 4) : -1;
+    if (quarter === lastQuarter) return;
+    lastQuarter = quarter;
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    io.err(`  ${p.label}: ${mib(p.bytes)}${p.total ? `/${mib(p.total)}` : ''} MiB at ${mib(p.bytesPerSecond)} MiB/s`);
+  };
+}
+
+export function printCheck(io: Out, check: CheckView): void {
+  io.out('');
+  io.out(`Isolation check: ${check.verdict}`);
+  for (const e of check.evidence) io.out(`  [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
+}
+
+export function printProblem(io: Out, p: Problem, indent = ''): void {
+  io.err(`${indent}error: ${p.what}`);
+  io.err(`${indent}  why: ${p.why}`);
+  io.err(`${indent}  next: ${p.next}`);
+}

@@ -1,0 +1,92 @@
+// Help texts. Kept apart so `--help` loads nothing else.
+
+export const MAIN_HELP = `gvisor-wizard: put a docker host behind gVisor (runsc) and prove it
+
+Usage:
+  gvisor-wizard [tui] [options]        interactive wizard (needs a terminal)
+  gvisor-wizard apply --runtime docker --yes [options]
+                                       run every step headless; exit 0 only when isolated
+  gvisor-wizard plan --runtime docker [options]
+                                       show what would change (diffs, commands); change nothing
+  gvisor-wizard check --runtime docker [--image IMG]
+                                       only the isolation check (exit 0 = isolated)
+  gvisor-wizard detect [--json]        print what was detected on this machine
+  gvisor-wizard <command> --help       help for one command
+
+Runtime source (install step):
+  --release R          latest (default), nightly, or a pinned YYYYMMDD[.N]
+  --mirror URL         replaces https://storage.googleapis.com/gvisor/releases
+                       (same layout below it: URL/release/latest/x86_64/runsc)
+  --from-dir DIR       air-gapped: DIR holds runsc + runsc.sha512 (and the shim),
+                       or gvisor.tar.bz2 + gvisor.tar.bz2.sha512
+  --install-dir DIR    where runsc is installed (default /usr/local/bin)
+
+Docker configuration:
+  --runtime docker     the engine to configure (containerd: not available yet)
+  --runtime-name NAME  runtime name in daemon.json (default runsc)
+  --runtime-arg ARG    a runsc flag for runtimeArgs, repeatable
+                       (e.g. --runtime-arg=--platform=kvm --runtime-arg=--network=host)
+  --default-runtime    also make it docker's default-runtime
+  --docker-host URL    the daemon to configure (default $DOCKER_HOST or unix:///var/run/docker.sock)
+  --docker-config FILE daemon.json path when dockerd is not running to tell (default: its
+                       --config-file, else /etc/docker/daemon.json)
+  --treat-empty-as-object  consent to treat a 0-byte daemon.json as {} (backed up first)
+  --service-manager M  auto (default), systemd, or none (reload with SIGHUP)
+
+Isolation check:
+  --image IMG          image for the check container (default busybox:latest; must have
+                       sleep, ps, dmesg, uname)
+  --check-timeout S    seconds the whole check may take (default 120)
+
+Global:
+  -y, --yes            apply every step without asking (headless)
+  --root DIR           treat DIR as / for every file read or written (labs, tests)
+  --state-dir DIR      backups and state (default /var/lib/gvisor-wizard)
+  --log-dir DIR        log files (default /var/log/gvisor-wizard)
+  --json               machine-readable output (detect, plan, check)
+  --no-color           no colors (NO_COLOR is honoured too)
+  -v, --verbose        more detail on the console
+  -h, --help           this help;  -V, --version  the version
+
+Exit codes: 0 ok, 1 a step or the isolation check failed, 2 usage error, 130 interrupted.
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  apply: `gvisor-wizard apply --runtime docker --yes [source options] [docker options] [--image IMG]
+
+Runs every step of the docker path without a terminal UI, printing the same live logs:
+  install-runsc      download runsc for this arch, verify sha512, install it
+  configure-docker   merge runtimes.runsc into the daemon.json dockerd reads
+  reload-docker      reload dockerd (systemctl reload docker, or SIGHUP) and confirm
+  isolation-check    prove a container under runsc runs inside gVisor
+Steps already in the wanted state are skipped. Without --yes, apply asks before each
+step when a terminal is attached and refuses to run otherwise.
+Exit 0 only when the isolation check passes. See gvisor-wizard --help for all options.
+`,
+  plan: `gvisor-wizard plan --runtime docker [options]
+
+Prints, for every step, whether it is already done and otherwise the unified diff of each
+file and each command (argv) it would run. Changes nothing on the machine. --json for a
+machine-readable plan. Exit 0 when a plan could be made, 1 when a step is blocked (for
+example an invalid daemon.json), 2 on usage errors.
+`,
+  check: `gvisor-wizard check --runtime docker [--image IMG] [--runtime-name NAME]
+
+Runs only the isolation check: starts a throw-away container under the runtime with a
+unique marker (sleep <number>), and requires: the marker runs inside, it is absent from
+the host's process list, dmesg inside shows gVisor, and docker reports the runtime.
+The container is always removed. Exit 0 = isolated, 1 = not proven or ran on the host.
+`,
+  detect: `gvisor-wizard detect [--json]
+
+Prints what the wizard detects: distro, arch, kernel, init system, cgroup version, root,
+/dev/kvm, docker (version, running, runtimes, daemon.json), containerd and runsc.
+`,
+  tui: `gvisor-wizard [tui] [options]
+
+The interactive wizard: welcome with detected facts, engine choice, then each step with
+its plan (diffs, commands) and a confirm, live logs, the isolation check and a summary.
+Keys: arrows/Enter to choose, y/Enter apply, n skip, q or Ctrl-C quit. Accepts the same
+options as apply (they become the answers).
+`,
+};

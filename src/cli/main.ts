@@ -1,0 +1,49 @@
+// Entry point. Parses flags, then hands over to the headless runner or (loaded lazily,
+// so --help and --version never pay for Ink/React) the TUI.
+
+import { readFileSync } from 'node:fs';
+import { parseCli, UsageError } from './args.js';
+import { COMMAND_HELP, MAIN_HELP } from './help.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`gvisor-wizard: ${e.message}\nTry gvisor-wizard --help.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (cli.version) { process.stdout.write(`gvisor-wizard ${version()}\n`); return 0; }
+  if (cli.help) {
+    const positional = argv.find((a) => !a.startsWith('-'));
+    process.stdout.write(positional && COMMAND_HELP[positional] ? COMMAND_HELP[positional] : MAIN_HELP);
+    return 0;
+  }
+  try {
+    if (cli.command === 'tui') {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        process.stderr.write('gvisor-wizard: the interactive wizard needs a terminal; use `gvisor-wizard apply --runtime docker --yes` for a headless run.\n');
+        return 2;
+      }
+      const { runTui } = await import('../tui/run-tui.js');
+      return await runTui(cli);
+    }
+    const { runHeadless } = await import('./headless.js');
+    return await runHeadless(cli);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`gvisor-wizard: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`gvisor-wizard: unexpected error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,285 @@
+import { execa } from 'execa';
+import { constants as fsc } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { formatArgv, RunLog } from '../log/run-log.js';
+import {
+  DryRunRefusal, FileInfo, Host, HttpResponse, ProcessInfo, RunOptions, RunResult, WriteOptions, WriteResult,
+} from './host.js';
+
+export interface LocalHostOptions {
+  /** Treat this directory as '/' for every file read or written (not for /proc). */
+  root?: string;
+  dryRun?: boolean;
+  log: RunLog;
+  /** Previous contents of every file the wizard replaces are copied below here. */
+  backupDir?: string | null;
+}
+
+/** The real machine, as seen through --root and dry-run. */
+export class LocalHost implements Host {
+  readonly root: string;
+  readonly dryRun: boolean;
+  /** The step whose actions are being logged; set by the step engine. */
+  step: string | undefined;
+  private readonly log: RunLog;
+  private readonly backupDir: string | null;
+
+  constructor(opts: LocalHostOptions) {
+    this.root = opts.root && opts.root !== '/' ? opts.root.replace(/\/+$/, '') : '/';
+    this.dryRun = opts.dryRun ?? false;
+    this.log = opts.log;
+    this.backupDir = opts.backupDir ?? null;
+  }
+
+  resolve(machinePath: string): string {
+    if (!isAbsolute(machinePath)) throw new Error(`internal: machine path must be absolute: ${machinePath}`);
+    return this.root === '/' ? machinePath : join(this.root, machinePath);
+  }
+
+  async readFile(p: string): Promise<Buffer | null> {
+    try {
+      return await fs.readFile(this.resolve(p));
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async readText(p: string): Promise<string | null> {
+    const b = await this.readFile(p);
+    return b === null ? null : b.toString('utf8');
+  }
+
+  async stat(p: string): Promise<FileInfo | null> {
+    try {
+      const s = await fs.stat(this.resolve(p));
+      return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async listDir(p: string): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.resolve(p))).sort();
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+  }
+
+  async writeFileAtomic(p: string, data: string | Buffer, opts: WriteOptions = {}): Promise<WriteResult> {
+    if (this.dryRun) throw new DryRunRefusal(`write ${p}`);
+    const real = this.resolve(p);
+    const old = await this.stat(p);
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let backupPath: string | undefined;
+    if (old) {
+      const current = await fs.readFile(real);
+      if (current.equals(buf)) return { path: p, created: false, changed: false };
+      backupPath = await this.backup(p, current);
+    } else {
+      await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+    }
+    const mode = old ? old.mode : (opts.mode ?? 0o644);
+    await this.writeAndRename(real, buf, mode, old ? { uid: old.uid, gid: old.gid } : null);
+    this.log.info(`${old ? 'wrote' : 'created'} ${p}${backupPath ? ` (previous content saved as ${backupPath})` : ''}`, this.step);
+    return { path: p, backupPath, created: !old, changed: true };
+  }
+
+  async installFile(fromRealPath: string, p: string, mode: number): Promise<WriteResult> {
+    if (this.dryRun) throw new DryRunRefusal(`install ${p}`);
+    const real = this.resolve(p);
+    await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+    const old = await this.stat(p);
+    let backupPath: string | undefined;
+    if (old?.isFile) backupPath = await this.backup(p, await fs.readFile(real));
+    // Copy next to the target first so the final rename never crosses filesystems.
+    const tmp = join(dirname(real), `.${basename(real)}.gvw-tmp-${process.pid}`);
+    try {
+      await fs.copyFile(fromRealPath, tmp);
+      await fs.chmod(tmp, mode);
+      const fh = await fs.open(tmp, 'r');
+      try { await fh.sync(); } finally { await fh.close(); }
+      await fs.rename(tmp, real);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+    await syncDir(dirname(real));
+    this.log.info(`installed ${p} (mode ${mode.toString(8)})${backupPath ? `, previous file saved as ${backupPath}` : ''}`, this.step);
+    return { path: p, backupPath, created: !old, changed: true };
+  }
+
+  async mkdirp(p: string, mode = 0o755): Promise<void> {
+    if (this.dryRun) throw new DryRunRefusal(`create directory ${p}`);
+    await fs.mkdir(this.resolve(p), { recursive: true, mode });
+  }
+
+  async removeFile(p: string): Promise<void> {
+    if (this.dryRun) throw new DryRunRefusal(`remove ${p}`);
+    await fs.rm(this.resolve(p), { force: true });
+    this.log.info(`removed ${p}`, this.step);
+  }
+
+  async makeTempDir(prefix: string): Promise<string> {
+    return fs.mkdtemp(join(process.env.TMPDIR || tmpdir(), `${prefix}-`));
+  }
+
+  async removeTempDir(realPath: string): Promise<void> {
+    await fs.rm(realPath, { recursive: true, force: true });
+  }
+
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (argv.length === 0) throw new Error('internal: empty argv');
+    if (this.dryRun && !opts.readOnly) throw new DryRunRefusal(`run ${formatArgv(argv)}`);
+    const step = this.step;
+    this.log.write('cmd', `$ ${formatArgv(argv)}`, step);
+    const started = Date.now();
+    const [file, ...args] = argv as [string, ...string[]];
+    const child = execa(file, args, {
+      reject: false,
+      timeout: opts.timeoutMs,
+      env: opts.env as Record<string, string> | undefined,
+      extendEnv: true,
+      input: opts.input,
+      stdin: opts.input === undefined ? 'ignore' : undefined,
+      cwd: opts.cwd,
+      cancelSignal: opts.signal,
+      forceKillAfterDelay: 3000,
+      stripFinalNewline: false,
+      encoding: 'utf8',
+    });
+    const onLine = (stream: 'stdout' | 'stderr') => {
+      let partial = '';
+      return (chunk: Buffer | string) => {
+        const text = partial + chunk.toString();
+        const lines = text.split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) this.emitLine(stream, line, step, opts);
+      };
+    };
+    const outLine = onLine('stdout');
+    const errLine = onLine('stderr');
+    child.stdout?.on('data', outLine);
+    child.stderr?.on('data', errLine);
+    const r = await child;
+    // Flush a last line that had no newline.
+    outLine('\n'); errLine('\n');
+    const stdout = String(r.stdout ?? '');
+    const stderr = String(r.stderr ?? '');
+    const spawnError = r.exitCode === undefined && !r.timedOut && !r.isCanceled ? (r.cause as Error | undefined)?.message ?? r.shortMessage : undefined;
+    const result: RunResult = {
+      argv,
+      exitCode: r.exitCode ?? null,
+      stdout,
+      stderr,
+      timedOut: Boolean(r.timedOut),
+      spawnError,
+      ok: r.exitCode === 0 && !r.timedOut,
+    };
+    const ms = Date.now() - started;
+    const how = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : spawnError ? `could not start: ${spawnError}` : r.isCanceled ? 'cancelled' : `exit ${result.exitCode}`;
+    this.log.write('exit', `${how} (${ms} ms): ${formatArgv(argv)}`, step);
+    return result;
+  }
+
+  private emitLine(stream: 'stdout' | 'stderr', line: string, step: string | undefined, opts: RunOptions): void {
+    if (line === '') return;
+    this.log.write(stream === 'stdout' ? 'out' : 'err', line, step);
+    opts.onLine?.(stream, line);
+  }
+
+  async listProcesses(): Promise<ProcessInfo[]> {
+    const out: ProcessInfo[] = [];
+    for (const name of await fs.readdir('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const raw = await fs.readFile(`/proc/${name}/cmdline`);
+        if (raw.length === 0) continue; // kernel threads
+        const argv = raw.toString('utf8').split('\0');
+        if (argv[argv.length - 1] === '') argv.pop();
+        out.push({ pid: Number(name), argv });
+      } catch {
+        // The process ended while we looked: ignore it.
+      }
+    }
+    return out;
+  }
+
+  async processEnv(pid: number): Promise<Record<string, string> | null> {
+    try {
+      const raw = await fs.readFile(`/proc/${pid}/environ`, 'utf8');
+      const env: Record<string, string> = {};
+      for (const kv of raw.split('\0')) {
+        const i = kv.indexOf('=');
+        if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      return env;
+    } catch {
+      return null;
+    }
+  }
+
+  async signal(pid: number, signal: NodeJS.Signals): Promise<void> {
+    if (this.dryRun) throw new DryRunRefusal(`send ${signal} to pid ${pid}`);
+    this.log.write('cmd', `kill -s ${signal.replace(/^SIG/, '')} ${pid}`, this.step);
+    process.kill(pid, signal);
+  }
+
+  async fetch(url: string, opts: { signal?: AbortSignal } = {}): Promise<HttpResponse> {
+    const res = await fetch(url, { signal: opts.signal, redirect: 'follow' });
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+      body: res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) : null,
+    };
+  }
+
+  private async backup(p: string, content: Buffer): Promise<string | undefined> {
+    if (!this.backupDir) return undefined;
+    const target = join(this.backupDir, p);
+    await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await fs.writeFile(target, content, { mode: 0o600 });
+    return target;
+  }
+
+  private async writeAndRename(real: string, buf: Buffer, mode: number, owner: { uid: number; gid: number } | null): Promise<void> {
+    const tmp = join(dirname(real), `.${basename(real)}.gvw-tmp-${process.pid}`);
+    try {
+      const fh = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+      try {
+        await fh.writeFile(buf);
+        await fh.chmod(mode);
+        if (owner && process.getuid?.() === 0) await fh.chown(owner.uid, owner.gid);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.rename(tmp, real);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+    await syncDir(dirname(real));
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await fs.open(dir, 'r');
+    try { await fh.sync(); } finally { await fh.close(); }
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

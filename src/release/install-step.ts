@@ -1,0 +1,192 @@
+// Step: put a verified runsc (and the containerd shim, and gvisor-bin/ helpers when the
+// release has them) into the install directory. Inspection reads only the published
+// .sha512 files, so a rerun on an up-to-date machine downloads nothing.
+
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import * as fs from 'node:fs/promises';
+import type { Host } from '../host/host.js';
+import { Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
+import { runscInstallPath } from '../wizard/options.js';
+import type { Problem } from '../wizard/state.js';
+import { isReleaseError, ReleaseError } from './download.js';
+import { fetchRelease, FetchedRelease, HELPERS_DIR, RUNSC, sha512OfFile, SHIM, TARBALL } from './fetch-release.js';
+import { parseSha512 } from './sha512.js';
+import { chooseSource, ReleaseSource } from './source.js';
+
+/** What the wizard installed last, so a tarball release can be recognised without downloading it. */
+interface InstalledManifest {
+  source: string;
+  layout: 'loose' | 'tarball';
+  archiveSha512?: string;
+  files: Record<string, string>;
+  installedAt: string;
+}
+
+const MANIFEST = 'installed-release.json';
+
+function readManifest(stateDir: string): InstalledManifest | null {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, MANIFEST), 'utf8')) as InstalledManifest;
+  } catch {
+    return null;
+  }
+}
+
+function writeManifest(stateDir: string, m: InstalledManifest): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const tmp = join(stateDir, `.${MANIFEST}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, join(stateDir, MANIFEST));
+}
+
+/** The published checksum of a file, or null when the release does not have it. */
+async function published(source: ReleaseSource, file: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    return parseSha512(await source.readText(`${file}.sha512`, { signal }), source.locate(`${file}.sha512`), file).hash;
+  } catch (e) {
+    if (isReleaseError(e, 'not-found')) return null;
+    throw e;
+  }
+}
+
+function sourceOf(ctx: StepContext): ReleaseSource {
+  const arch = ctx.facts.arch.release;
+  if (!arch) throw new StepFailure({ what: 'no gVisor build for this machine', why: ctx.facts.arch.problem ?? 'unknown arch', next: 'gVisor runs only on x86_64 and aarch64 Linux.' });
+  return chooseSource(ctx.host, arch, { release: ctx.options.release, mirror: ctx.options.mirror, fromDir: ctx.options.fromDir });
+}
+
+async function allMatch(host: Host, files: Record<string, string>): Promise<boolean> {
+  for (const [path, sha] of Object.entries(files)) {
+    if ((await sha512OfFile(host, path)) !== sha) return false;
+  }
+  return Object.keys(files).length > 0;
+}
+
+export function releaseProblem(e: unknown, source: string): Problem {
+  const err = e as Error;
+  const offline = isReleaseError(e, 'network');
+  return {
+    what: 'the gVisor release could not be fetched and verified',
+    why: err.message,
+    next: offline
+      ? `The machine cannot reach ${source}. Use a mirror (--mirror URL, same layout as the bucket) or copy the release files to a folder and pass --from-dir DIR.`
+      : isReleaseError(e, 'checksum') || isReleaseError(e, 'not-elf') || isReleaseError(e, 'wrong-arch')
+        ? 'Nothing was installed. Check that the mirror or folder holds the right files for this arch (compare with the official .sha512), then rerun this step.'
+        : 'Nothing was installed. Fix the source (URL, release name, folder) and rerun this step.',
+  };
+}
+
+export const installRunscStep: Step = {
+  id: 'install-runsc',
+  title: 'Download, verify and install runsc',
+
+  async inspect(ctx): Promise<Inspection> {
+    const target = runscInstallPath(ctx.options);
+    let source: ReleaseSource;
+    try {
+      source = sourceOf(ctx);
+    } catch (e) {
+      if (e instanceof StepFailure) return { status: 'blocked', summary: e.problem.what, problem: e.problem };
+      return { status: 'blocked', summary: 'bad release source', problem: { what: 'the release source is not usable', why: (e as Error).message, next: 'Fix --release, --mirror or --from-dir and rerun.' } };
+    }
+    let tarball: string | null;
+    let runsc: string | null = null;
+    try {
+      tarball = await published(source, TARBALL, ctx.signal);
+      if (!tarball) runsc = await published(source, RUNSC, ctx.signal);
+    } catch (e) {
+      return { status: 'blocked', summary: 'cannot read the release checksums', problem: releaseProblem(e, source.location) };
+    }
+    if (!tarball && !runsc) {
+      return { status: 'blocked', summary: 'no release found', problem: releaseProblem(new ReleaseError('not-found', `neither ${TARBALL}.sha512 nor ${RUNSC}.sha512 is published at ${source.location}`, source.location), source.location) };
+    }
+    const manifest = readManifest(ctx.options.stateDir);
+    if (tarball && manifest?.archiveSha512 === tarball && (await allMatch(ctx.host, manifest.files))) {
+      return { status: 'done', summary: `${target} already holds the release ${ctx.options.release} (${TARBALL} sha512 ${tarball.slice(0, 16)}…)` };
+    }
+    if (runsc && (await sha512OfFile(ctx.host, target)) === runsc) {
+      return { status: 'done', summary: `${target} already matches the published sha512 (${runsc.slice(0, 16)}…)` };
+    }
+    const file = tarball ? TARBALL : RUNSC;
+    const notes = [
+      `fetch ${source.locate(file)}`,
+      `verify: HTTP status, ELF for ${ctx.facts.arch.release}, size, sha512 ${(tarball ?? runsc)!.slice(0, 16)}…`,
+      `install ${target} (mode 0755, atomic rename)${tarball ? `, ${ctx.options.installDir}/${SHIM} and ${ctx.options.installDir}/${HELPERS_DIR}/` : `, and ${SHIM} when published`}`,
+    ];
+    const current = await ctx.host.stat(target);
+    if (current) notes.push(`the current ${target} is saved in the backup folder first`);
+    const daemonPath = ctx.facts.docker.daemonPid ? (await ctx.host.processEnv(ctx.facts.docker.daemonPid))?.PATH : undefined;
+    if (daemonPath && !daemonPath.split(':').includes(ctx.options.installDir)) {
+      notes.push(`${ctx.options.installDir} is not on dockerd's PATH (${daemonPath}); docker uses the absolute path, so this is fine for docker`);
+    }
+    return { status: 'needed', summary: `install runsc from ${source.location}`, plan: { files: [], commands: [], notes } };
+  },
+
+  async apply(ctx) {
+    const source = sourceOf(ctx);
+    const work = await ctx.host.makeTempDir('gvisor-wizard-release');
+    try {
+      let fetched: FetchedRelease;
+      try {
+        fetched = await fetchRelease(ctx.host, source, ctx.facts.arch.release!, work, {
+          requireShim: false,
+          signal: ctx.signal,
+          onProgress: (file, p) => ctx.progress({ label: `downloading ${file}`, ...p }),
+        });
+      } catch (e) {
+        throw new StepFailure(releaseProblem(e, source.location));
+      }
+      for (const n of fetched.notes) ctx.log.info(n);
+      const dir = ctx.options.installDir;
+      const files: Record<string, string> = {};
+      await ctx.host.installFile(fetched.runsc.realPath, `${dir}/${RUNSC}`, 0o755);
+      files[`${dir}/${RUNSC}`] = fetched.runsc.sha512;
+      if (fetched.shim) {
+        await ctx.host.installFile(fetched.shim.realPath, `${dir}/${SHIM}`, 0o755);
+        files[`${dir}/${SHIM}`] = fetched.shim.sha512;
+      }
+      if (fetched.helpersDir) await installHelpers(ctx, fetched.helpersDir, `${dir}/${HELPERS_DIR}`);
+      ctx.results.set('runsc-path', `${dir}/${RUNSC}`);
+      ctx.results.set('runsc-sha512', fetched.runsc.sha512);
+      writeManifest(ctx.options.stateDir, {
+        source: source.location,
+        layout: fetched.layout,
+        archiveSha512: fetched.layout === 'tarball' ? await published(source, TARBALL, ctx.signal) ?? undefined : undefined,
+        files,
+        installedAt: new Date().toISOString(),
+      });
+      return `installed ${Object.keys(files).join(', ')} (${fetched.layout} layout)`;
+    } finally {
+      await ctx.host.removeTempDir(work);
+    }
+  },
+
+  async verify(ctx) {
+    const path = runscInstallPath(ctx.options);
+    const want = ctx.results.get('runsc-sha512') as string | undefined;
+    if (want && (await sha512OfFile(ctx.host, path)) !== want) {
+      throw new StepFailure({ what: `${path} does not hold the verified file`, why: 'its sha512 differs from the one just verified (replaced meanwhile?)', next: 'Rerun this step.' });
+    }
+    // Under --root the binary is not the one the engines would run: skip executing it.
+    if (ctx.host.root !== '/') return `${path} installed (not executed under --root)`;
+    const r = await ctx.host.run([path, '--version'], { readOnly: true, timeoutMs: 15_000 });
+    const version = /runsc version (\S+)/.exec(r.stdout)?.[1];
+    if (!r.ok || !version) {
+      throw new StepFailure({ what: `${path} does not run`, why: (r.stderr || r.spawnError || 'no version printed').trim().split('\n')[0] ?? '', next: 'Check that the release matches this machine; rerun this step.' });
+    }
+    return `${path} runs: runsc version ${version}`;
+  },
+};
+
+/** gvisor-bin/ must stay next to runsc: copy the folder file by file with atomic installs. */
+async function installHelpers(ctx: StepContext, fromReal: string, toMachine: string): Promise<void> {
+  for (const entry of await fs.readdir(fromReal, { withFileTypes: true })) {
+    const from = join(fromReal, entry.name);
+    if (entry.isDirectory()) await installHelpers(ctx, from, `${toMachine}/${entry.name}`);
+    else if (entry.isFile()) {
+      const mode = (await fs.stat(from)).mode & 0o777;
+      await ctx.host.installFile(from, `${toMachine}/${entry.name}`, mode | 0o444);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// Drives a list of steps: inspect → (confirm) → apply → verify, stopping at the first
+// failure. Knows nothing about screens: it reports through hooks.
+
+import { DryRunRefusal } from '../host/host.js';
+import { unifiedDiff } from '../util/unified-diff.js';
+import type { PlanView, Problem, StepStatus } from '../wizard/state.js';
+import { Step, StepContext, StepFailure, StepPlan } from './step.js';
+
+export interface StepReport {
+  status?: StepStatus;
+  summary?: string;
+  problem?: Problem;
+}
+
+export interface RunHooks {
+  report(stepId: string, report: StepReport): void;
+  /** Shown the plan; resolves true to apply it, false to skip the step. */
+  confirm(step: Step, plan: PlanView): Promise<boolean>;
+}
+
+export interface RunOutcome {
+  ok: boolean;
+  failedStep?: string;
+  problem?: Problem;
+}
+
+export function toPlanView(step: Step, plan: StepPlan): PlanView {
+  return {
+    stepId: step.id,
+    title: step.title,
+    files: plan.files.map((f) => ({
+      path: f.path,
+      created: f.before === null,
+      diff: unifiedDiff(f.before ?? '', f.after, f.path),
+    })),
+    commands: plan.commands,
+    notes: plan.notes,
+  };
+}
+
+/** Turn anything thrown by a step into a Problem the operator can act on. */
+export function problemOf(step: Step, e: unknown): Problem {
+  if (e instanceof StepFailure) return e.problem;
+  if (e instanceof DryRunRefusal) {
+    return { what: `${step.title}: internal error`, why: e.message, next: 'Report this: a read-only inspection tried to change the machine.' };
+  }
+  const err = e as Error;
+  return {
+    what: `${step.title} failed`,
+    why: err?.message ?? String(e),
+    next: 'See the log file for the full output; fix the cause and rerun the wizard (finished steps are skipped).',
+  };
+}
+
+export async function runSteps(steps: readonly Step[], ctx: StepContext, hooks: RunHooks): Promise<RunOutcome> {
+  for (const step of steps) {
+    const outcome = await runOneStep(step, ctx, hooks);
+    if (!outcome.ok) return outcome;
+  }
+  return { ok: true };
+}
+
+export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks): Promise<RunOutcome> {
+  const host = ctx.host as { step?: string };
+  host.step = step.id;
+  const fail = (e: unknown): RunOutcome => {
+    const problem = problemOf(step, e);
+    ctx.log.error(`${problem.what}: ${problem.why}`, step.id);
+    ctx.log.error(`next: ${problem.next}`, step.id);
+    hooks.report(step.id, { status: 'failed', problem, summary: problem.what });
+    return { ok: false, failedStep: step.id, problem };
+  };
+  try {
+    hooks.report(step.id, { status: 'running', summary: 'checking this machine' });
+    ctx.log.info(`== ${step.title}`, step.id);
+    const found = await step.inspect(ctx);
+    ctx.log.info(found.summary, step.id);
+    if (found.status === 'done' || found.status === 'not-applicable') {
+      hooks.report(step.id, { status: found.status, summary: found.summary });
+      return { ok: true };
+    }
+    if (found.status === 'blocked') return fail(new StepFailure(found.problem));
+    const view = toPlanView(step, found.plan);
+    logPlan(ctx, view);
+    hooks.report(step.id, { status: 'needed', summary: found.summary });
+    if (!(await hooks.confirm(step, view))) {
+      ctx.log.warn('skipped by the operator', step.id);
+      hooks.report(step.id, { status: 'skipped', summary: 'skipped: nothing changed' });
+      return { ok: false, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready; later steps depend on this one.' } };
+    }
+    hooks.report(step.id, { status: 'running', summary: 'applying' });
+    const applied = await step.apply(ctx, found.plan);
+    ctx.log.info(applied, step.id);
+    const verified = await step.verify(ctx);
+    ctx.log.info(`verified: ${verified}`, step.id);
+    hooks.report(step.id, { status: 'ok', summary: verified });
+    return { ok: true };
+  } catch (e) {
+    return fail(e);
+  } finally {
+    ctx.progress(undefined);
+  }
+}
+
+/** The full plan always goes to the log file, even when a screen shows only part of it. */
+export function logPlan(ctx: StepContext, view: PlanView): void {
+  for (const f of view.files) {
+    ctx.log.info(`${f.created ? 'will create' : 'will change'} ${f.path}:`, view.stepId);
+    for (const line of f.diff.split('\n')) if (line) ctx.log.info(`  ${line}`, view.stepId);
+  }
+  for (const c of view.commands) ctx.log.info(`will run: ${c.join(' ')}`, view.stepId);
+  for (const n of view.notes) ctx.log.info(`note: ${n}`, view.stepId);
+}

@@ -1,0 +1,90 @@
+// One run of the wizard: its log, its view of the machine, what it detected, and the
+// steps for the chosen engine. The TUI controller and the headless CLI both build one.
+
+import { join } from 'node:path';
+import { isolationCheckStep } from '../check/check-step.js';
+import { detect } from '../detect/detect.js';
+import type { Facts } from '../detect/facts.js';
+import { configureDockerStep } from '../docker/configure-step.js';
+import { reloadDockerStep } from '../docker/reload-step.js';
+import { LocalHost } from '../host/local-host.js';
+import { RunLog } from '../log/run-log.js';
+import { installRunscStep } from '../release/install-step.js';
+import type { Step, StepContext } from '../steps/step.js';
+import type { WizardOptions } from './options.js';
+import type { CheckView, EngineName, ProgressView } from './state.js';
+
+export function stepsFor(engine: EngineName): Step[] {
+  switch (engine) {
+    case 'docker':
+      return [installRunscStep, configureDockerStep, reloadDockerStep, isolationCheckStep];
+    case 'containerd':
+      throw new Error('the containerd path is not available yet');
+  }
+}
+
+/** Which engines can be chosen on this machine, and why not when not. */
+export function engineChoices(facts: Facts): { value: EngineName; label: string; disabledReason?: string }[] {
+  const d = facts.docker;
+  return [
+    {
+      value: 'docker',
+      label: `docker${d.serverVersion ? ` ${d.serverVersion}` : ''}`,
+      disabledReason: !d.installed ? (d.problem ?? 'docker is not installed') : !d.running && facts.init !== 'systemd' ? d.problem : undefined,
+    },
+    { value: 'containerd', label: `containerd${facts.containerd.version ? ` ${facts.containerd.version}` : ''}`, disabledReason: 'not supported by this version of the wizard yet (docker only)' },
+  ];
+}
+
+export interface SessionHooks {
+  progress?(p: ProgressView | undefined): void;
+  reportCheck?(c: CheckView): void;
+}
+
+export class Session {
+  readonly log: RunLog;
+  readonly host: LocalHost;
+  readonly abort = new AbortController();
+  readonly results = new Map<string, unknown>();
+  facts: Facts | undefined;
+
+  constructor(readonly options: WizardOptions, opts: { dryRun?: boolean; logName?: string } = {}) {
+    this.log = new RunLog({ dir: options.logDir || null, name: opts.logName ?? 'run' });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    this.host = new LocalHost({
+      root: options.root,
+      dryRun: opts.dryRun ?? false,
+      log: this.log,
+      backupDir: opts.dryRun ? null : join(options.stateDir, 'backups', stamp),
+    });
+  }
+
+  async detect(): Promise<Facts> {
+    this.host.step = 'detect';
+    this.facts = await detect(this.host, {
+      dockerHost: this.options.dockerHost,
+      dockerConfig: this.options.dockerConfig,
+      serviceManager: this.options.serviceManager,
+    });
+    this.log.info(`detected: ${this.facts.distro.prettyName}, ${this.facts.arch.machine}, kernel ${this.facts.kernel}, init ${this.facts.init}, cgroup ${this.facts.cgroup}`, 'detect');
+    return this.facts;
+  }
+
+  context(hooks: SessionHooks = {}): StepContext {
+    if (!this.facts) throw new Error('internal: detect() first');
+    return {
+      host: this.host,
+      log: this.log,
+      facts: this.facts,
+      options: this.options,
+      signal: this.abort.signal,
+      progress: hooks.progress ?? (() => {}),
+      results: this.results,
+      reportCheck: hooks.reportCheck ?? (() => {}),
+    };
+  }
+
+  close(): void {
+    this.log.close();
+  }
+}

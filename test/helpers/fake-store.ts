@@ -1,0 +1,48 @@
+// A WizardStore for screen tests: holds a state, `set()` changes it and notifies, intents are recorded.
+
+import type { EngineName, WizardState, WizardStore } from '../../src/wizard/state.js';
+
+export type IntentCall =
+  | { intent: 'proceed' }
+  | { intent: 'chooseRuntime'; engine: EngineName }
+  | { intent: 'confirm'; apply: boolean }
+  | { intent: 'quit' };
+
+export class FakeStore implements WizardStore {
+  readonly calls: IntentCall[] = [];
+  private state: WizardState;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(initial: Partial<WizardState> = {}) {
+    this.state = { phase: 'detecting', runtimeChoices: [], steps: [], logTail: [], ...initial };
+  }
+
+  // Arrow properties: React calls subscribe/getState without `this`.
+  getState = (): WizardState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  /** Replace some fields (a new snapshot object) and notify subscribers. */
+  set(partial: Partial<WizardState>): void {
+    this.state = { ...this.state, ...partial };
+    for (const l of [...this.listeners]) l();
+  }
+
+  proceed = (): void => {
+    this.calls.push({ intent: 'proceed' });
+  };
+  chooseRuntime = (engine: EngineName): void => {
+    this.calls.push({ intent: 'chooseRuntime', engine });
+  };
+  confirm = (apply: boolean): void => {
+    this.calls.push({ intent: 'confirm', apply });
+  };
+  quit = (): void => {
+    this.calls.push({ intent: 'quit' });
+  };
+}
