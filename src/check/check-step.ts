@@ -30,13 +30,13 @@ export const isolationCheckStep: Step = {
     const check = await dockerIsolationCheck(ctx);
     ctx.reportCheck(check);
     for (const e of check.evidence) ctx.log.info(`evidence: [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
-    ctx.log.info(check.verdict);
     if (!check.passed) throw new StepFailure(check.problem ?? { what: check.verdict, why: 'see the evidence', next: 'Run gvisor-wizard check again after fixing the cause.' });
     ctx.results.set('check', check);
     return check.verdict;
   },
 
   async verify(ctx) {
-    return (ctx.results.get('check') as { verdict: string } | undefined)?.verdict ?? 'checked';
+    const check = ctx.results.get('check') as { evidence: unknown[] } | undefined;
+    return `${check?.evidence.length ?? 0} pieces of evidence collected`;
   },
 };

@@ -45,7 +45,7 @@ export async function dockerIsolationCheck(ctx: StepContext): Promise<CheckView>
       });
     }
 
-    const ins = await docker(ctx, ['inspect', name], { readOnly: true, timeoutMs: Math.min(left(), 15_000) });
+    const ins = await docker(ctx, ['inspect', name], { readOnly: true, quiet: true, timeoutMs: Math.min(left(), 15_000) });
     const info = ins.ok ? (JSON.parse(ins.stdout) as Inspect[])[0] : undefined;
     containerId = info?.Id ?? containerId;
     const reported = info?.HostConfig?.Runtime;
@@ -84,7 +84,7 @@ export async function dockerIsolationCheck(ctx: StepContext): Promise<CheckView>
         what: 'ran on the host kernel',
         why: `the container's \`sleep ${marker}\` is visible in the host's process list, so it is not sandboxed (the "${runtime}" runtime is not gVisor, or it delegates to runc)`,
         next: `Check what runtimes.${runtime}.path points at (\`docker info\`), and that it is a real runsc (\`runsc --version\`); rerun the install and configure steps.`,
-      }, 'FAIL: ran on the host kernel');
+      });
     }
     const mustHold = ['docker reports the runtime', 'marker runs inside the container', 'marker absent from the host process list', 'guest kernel log is gVisor\'s'];
     const missing = evidence.filter((e) => mustHold.includes(e.label) && !e.ok);
@@ -93,16 +93,16 @@ export async function dockerIsolationCheck(ctx: StepContext): Promise<CheckView>
         what: 'not enough evidence of isolation',
         why: missing.map((m) => `${m.label}: ${m.detail}`).join('; '),
         next: 'The image needs ps, dmesg and uname (busybox has them): use --image with such an image, then rerun the check.',
-      }, 'FAIL: isolation not proven');
+      }, 'isolation not proven');
     }
-    return { passed: true, verdict: `PASS: the workload runs inside gVisor (runtime ${runtime})`, evidence };
+    return { passed: true, verdict: `the workload runs inside gVisor (runtime ${runtime})`, evidence };
   } finally {
     await cleanup(ctx, name, containerId);
   }
 }
 
 async function ensureImage(ctx: StepContext, image: string, left: () => number): Promise<Problem | undefined> {
-  const present = await docker(ctx, ['image', 'inspect', '--format', '{{.Id}}', image], { readOnly: true, timeoutMs: Math.min(left(), 15_000) });
+  const present = await docker(ctx, ['image', 'inspect', '--format', '{{.Id}}', image], { readOnly: true, quiet: true, timeoutMs: Math.min(left(), 15_000) });
   if (present.ok) return undefined;
   const pull = await docker(ctx, ['pull', image], { timeoutMs: Math.min(left(), 180_000) });
   if (pull.ok) return undefined;

@@ -157,11 +157,12 @@ async function askYesNo(question: string): Promise<boolean> {
 
 export function consolePrinter(io: Out, cli: Pick<ParsedCli, 'verbose' | 'noColor'>): (e: LogEntry) => void {
   return (e) => {
+    if (e.detail && !cli.verbose) return;
     switch (e.level) {
-      case 'cmd': io.err(`  ${e.text}`); break;
+      case 'cmd': io.err(`  $ ${e.text}`); break;
       case 'out':
       case 'err': io.err(`  | ${e.text}`); break;
-      case 'exit': if (cli.verbose) io.err(`  (${e.text})`); break;
+      case 'exit': io.err(`  (${e.text})`); break;
       case 'warn': io.err(`  ! ${e.text}`); break;
       case 'error': io.err(`  x ${e.text}`); break;
       default: io.err(e.text.startsWith('== ') ? `\n${e.text}` : `  ${e.text}`);
@@ -183,7 +184,7 @@ function progressPrinter(io: Out): (p: { label: string; bytes: number; total?: n
 
 export function printCheck(io: Out, check: CheckView): void {
   io.out('');
-  io.out(`Isolation check: ${check.verdict}`);
+  io.out(`Isolation check: ${check.passed ? 'PASS' : 'FAIL'}: ${check.verdict}`);
   for (const e of check.evidence) io.out(`  [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
 }
 

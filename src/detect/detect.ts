@@ -113,7 +113,7 @@ export async function detectDocker(host: Host, opts: DetectOptions): Promise<Doc
     facts.problem = dockerd ? 'dockerd is installed but the docker CLI is not on PATH' : 'docker is not installed (Debian/Ubuntu: apt-get install docker.io)';
     return facts;
   }
-  const r = await host.run([cli, 'info', '--format', '{{json .}}'], { readOnly: true, timeoutMs: 15000, env: dockerClientEnv(target) });
+  const r = await host.run([cli, 'info', '--format', '{{json .}}'], { readOnly: true, quiet: true, timeoutMs: 15000, env: dockerClientEnv(target) });
   if (!r.ok) {
     facts.problem = `the docker daemon at ${target} does not answer (${firstLine(r.stderr || r.spawnError || 'no output')})`;
     return facts;
@@ -135,7 +135,7 @@ async function detectContainerd(host: Host): Promise<ContainerdFacts> {
   const socket = '/run/containerd/containerd.sock';
   const facts: ContainerdFacts = { installed: Boolean(bin), running: false, socket };
   if (!bin) return facts;
-  const v = await host.run([bin, '--version'], { readOnly: true, timeoutMs: 10000 });
+  const v = await host.run([bin, '--version'], { readOnly: true, quiet: true, timeoutMs: 10000 });
   if (v.ok) facts.version = /\bv?(\d+\.\d+\.\d+[^\s]*)/.exec(v.stdout)?.[1];
   const procs = await host.listProcesses();
   facts.running = procs.some((p) => p.argv[0] !== undefined && /(^|\/)containerd$/.test(p.argv[0]));
@@ -145,7 +145,7 @@ async function detectContainerd(host: Host): Promise<ContainerdFacts> {
 async function detectRunsc(host: Host): Promise<Facts['runsc']> {
   const path = await which(host, 'runsc', ['/usr/local/bin', '/usr/bin']);
   if (!path) return {};
-  const r = await host.run([path, '--version'], { readOnly: true, timeoutMs: 10000 });
+  const r = await host.run([path, '--version'], { readOnly: true, quiet: true, timeoutMs: 10000 });
   return { path, version: r.ok ? /runsc version (\S+)/.exec(r.stdout)?.[1] : undefined };
 }
 

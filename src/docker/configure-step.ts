@@ -58,7 +58,7 @@ export const configureDockerStep: Step = {
     }
     const w = await ctx.host.writeFileAtomic(change.path, change.after, { mode: change.mode });
     if (w.backupPath) ctx.results.set(`backup:${change.path}`, w.backupPath);
-    return w.changed ? `wrote ${change.path}` : `${change.path} already as wanted`;
+    return w.changed ? `${change.path} replaced atomically` : `${change.path} already as wanted`;
   },
 
   async verify(ctx) {

@@ -21,7 +21,7 @@ export interface RuntimeInfo {
 
 /** Runtimes the daemon reports right now, or null when it does not answer. */
 export async function daemonRuntimes(ctx: StepContext): Promise<Record<string, RuntimeInfo> | null> {
-  const r = await docker(ctx, ['info', '--format', '{{json .Runtimes}}'], { readOnly: true, timeoutMs: 15_000 });
+  const r = await docker(ctx, ['info', '--format', '{{json .Runtimes}}'], { readOnly: true, quiet: true, timeoutMs: 15_000 });
   if (!r.ok) return null;
   try {
     return JSON.parse(r.stdout) as Record<string, RuntimeInfo>;

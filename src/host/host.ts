@@ -16,6 +16,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Read-only commands may run in dry-run mode; everything else is refused there. */
   readOnly?: boolean;
+  /** Probe output (JSON dumps): kept in the log file, hidden from live views unless --verbose. */
+  quiet?: boolean;
 }
 
 export interface RunResult {

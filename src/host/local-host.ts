@@ -138,7 +138,7 @@ export class LocalHost implements Host {
     if (argv.length === 0) throw new Error('internal: empty argv');
     if (this.dryRun && !opts.readOnly) throw new DryRunRefusal(`run ${formatArgv(argv)}`);
     const step = this.step;
-    this.log.write('cmd', `$ ${formatArgv(argv)}`, step);
+    this.log.write('cmd', formatArgv(argv), step);
     const started = Date.now();
     const [file, ...args] = argv as [string, ...string[]];
     const child = execa(file, args, {
@@ -184,13 +184,13 @@ export class LocalHost implements Host {
     };
     const ms = Date.now() - started;
     const how = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : spawnError ? `could not start: ${spawnError}` : r.isCanceled ? 'cancelled' : `exit ${result.exitCode}`;
-    this.log.write('exit', `${how} (${ms} ms): ${formatArgv(argv)}`, step);
+    this.log.write('exit', `${how} (${ms} ms): ${formatArgv(argv)}`, step, true);
     return result;
   }
 
   private emitLine(stream: 'stdout' | 'stderr', line: string, step: string | undefined, opts: RunOptions): void {
     if (line === '') return;
-    this.log.write(stream === 'stdout' ? 'out' : 'err', line, step);
+    this.log.write(stream === 'stdout' ? 'out' : 'err', line, step, opts.quiet);
     opts.onLine?.(stream, line);
   }
 

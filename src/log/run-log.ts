@@ -10,6 +10,8 @@ export interface LogEntry {
   /** The step the line belongs to, so a view can filter to the current step. */
   step?: string;
   text: string;
+  /** Detail for the log file; live views show it only when verbose. */
+  detail?: boolean;
 }
 
 export type LogListener = (entry: LogEntry) => void;
@@ -44,8 +46,8 @@ export class RunLog {
     return () => this.listeners.delete(listener);
   }
 
-  write(level: LogLevel, text: string, step?: string): void {
-    const entry: LogEntry = { time: new Date(), level, step, text: this.masker.mask(text) };
+  write(level: LogLevel, text: string, step?: string, detail = false): void {
+    const entry: LogEntry = { time: new Date(), level, step, text: this.masker.mask(text), detail };
     for (const l of this.listeners) l(entry);
     if (this.fd === null) return;
     const tag = level.toUpperCase().padEnd(5);

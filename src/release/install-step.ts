@@ -156,7 +156,7 @@ export const installRunscStep: Step = {
         files,
         installedAt: new Date().toISOString(),
       });
-      return `installed ${Object.keys(files).join(', ')} (${fetched.layout} layout)`;
+      return `${Object.keys(files).length} file(s) installed from the ${fetched.layout} layout`;
     } finally {
       await ctx.host.removeTempDir(work);
     }

@@ -90,7 +90,7 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     }
     hooks.report(step.id, { status: 'running', summary: 'applying' });
     const applied = await step.apply(ctx, found.plan);
-    ctx.log.info(applied, step.id);
+    ctx.log.write('info', `applied: ${applied}`, step.id, true);
     const verified = await step.verify(ctx);
     ctx.log.info(`verified: ${verified}`, step.id);
     hooks.report(step.id, { status: 'ok', summary: verified });

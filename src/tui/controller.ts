@@ -120,6 +120,7 @@ export class WizardController implements WizardStore {
 
   /** Lines are batched: thousands a second must not mean thousands of renders. */
   private onLog(e: LogEntry): void {
+    if (e.detail && !this.cli.verbose) return;
     this.pendingLines.push({ id: this.nextLineId++, step: e.step, level: e.level, text: e.text });
     if (this.pendingLines.length > LOG_TAIL_LINES) this.pendingLines.splice(0, this.pendingLines.length - LOG_TAIL_LINES);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);

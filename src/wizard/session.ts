@@ -66,7 +66,7 @@ export class Session {
       dockerConfig: this.options.dockerConfig,
       serviceManager: this.options.serviceManager,
     });
-    this.log.info(`detected: ${this.facts.distro.prettyName}, ${this.facts.arch.machine}, kernel ${this.facts.kernel}, init ${this.facts.init}, cgroup ${this.facts.cgroup}`, 'detect');
+    this.log.info(`detected: ${this.facts.distro.prettyName}, ${this.facts.arch.machine}, kernel ${this.facts.kernel}, init ${this.facts.init === 'systemd' ? 'systemd' : 'not systemd'}, cgroup ${this.facts.cgroup}`, 'detect');
     return this.facts;
   }
 
