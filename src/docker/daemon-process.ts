@@ -180,14 +180,32 @@ export async function dockerUnitExecStart(host: Host, unit = 'docker.service'): 
   return current;
 }
 
-/** ExecStart= values of a unit file, with backslash continuations joined and comments skipped. */
+/**
+ * ExecStart= values of a unit file, with backslash continuations joined and comments skipped.
+ * As in systemd.syntax(7): a comment line inside a continuation is dropped and the continued
+ * line goes on with whatever follows it.
+ */
 export function execStartValues(text: string): string[] {
-  const joined = text.replace(/\\\r?\n/g, ' ');
   const out: string[] = [];
-  for (const raw of joined.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('#') || line.startsWith(';')) continue;
-    const m = /^ExecStart\s*=(.*)$/.exec(line);
+  let continued: string | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const isComment = /^\s*[#;]/.test(line);
+    if (continued !== null && isComment) continue;
+    const joined: string = continued === null ? line : continued + line;
+    // An odd number of trailing backslashes continues the line (the last one becomes a space).
+    if ((/\\+$/.exec(joined)?.[0].length ?? 0) % 2 === 1) {
+      continued = `${joined.slice(0, -1)} `;
+      continue;
+    }
+    continued = null;
+    const logical = joined.trim();
+    if (logical.startsWith('#') || logical.startsWith(';')) continue;
+    const m = /^ExecStart\s*=(.*)$/.exec(logical);
+    if (m) out.push(m[1]!);
+  }
+  if (continued !== null) {
+    const m = /^ExecStart\s*=(.*)$/.exec(continued.trim());
     if (m) out.push(m[1]!);
   }
   return out;

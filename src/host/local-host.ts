@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { formatArgv, RunLog } from '../log/run-log.js';
 import {
   DryRunRefusal, FileInfo, Host, HttpResponse, ProcessInfo, RunOptions, RunResult, WriteOptions, WriteResult,
@@ -156,8 +157,10 @@ export class LocalHost implements Host {
     });
     const onLine = (stream: 'stdout' | 'stderr') => {
       let partial = '';
+      // A chunk can end inside a multi-byte UTF-8 character: decode across chunks.
+      const decoder = new StringDecoder('utf8');
       return (chunk: Buffer | string) => {
-        const text = partial + chunk.toString();
+        const text = partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
         const lines = text.split('\n');
         partial = lines.pop() ?? '';
         for (const line of lines) this.emitLine(stream, line, step, opts);

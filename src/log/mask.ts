@@ -12,11 +12,25 @@ export class SecretMasker {
   }
 
   mask(text: string): string {
-    let out = text;
+    // Find every occurrence in the original text first and merge overlapping ones: masking
+    // one secret at a time could cut another (overlapping) secret in half, or rebuild it
+    // from the kept prefix of the mask and the text around it.
+    const ranges: { start: number; end: number; secret: string }[] = [];
     for (const s of this.secrets) {
-      if (out.includes(s)) out = out.split(s).join(maskOf(s));
+      for (let i = text.indexOf(s); i !== -1; i = text.indexOf(s, i + 1)) ranges.push({ start: i, end: i + s.length, secret: s });
     }
-    return out;
+    if (ranges.length === 0) return text;
+    ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+    let out = '';
+    let pos = 0;
+    for (let k = 0; k < ranges.length; ) {
+      const first = ranges[k]!;
+      let end = first.end;
+      for (k++; k < ranges.length && ranges[k]!.start < end; k++) end = Math.max(end, ranges[k]!.end);
+      out += text.slice(pos, first.start) + maskOf(first.secret);
+      pos = end;
+    }
+    return out + text.slice(pos);
   }
 
   maskArgv(argv: readonly string[]): string[] {
