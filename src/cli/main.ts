@@ -23,8 +23,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cli.version) { process.stdout.write(`gvisor-wizard ${version()}\n`); return 0; }
   if (cli.help) {
-    const positional = argv.find((a) => !a.startsWith('-'));
-    process.stdout.write(positional && COMMAND_HELP[positional] ? COMMAND_HELP[positional] : MAIN_HELP);
+    // The command parseCli found, not the first word: a flag's value (`--runtime docker plan --help`) is no topic.
+    const topic = cli.command !== 'tui' || argv.includes('tui') ? cli.command : undefined;
+    process.stdout.write(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP);
     return 0;
   }
   try {
