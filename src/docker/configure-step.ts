@@ -4,7 +4,7 @@ import { runscInstallPath } from '../wizard/options.js';
 import type { Problem } from '../wizard/state.js';
 import { Inspection, Step, StepContext, StepFailure, StepPlan } from '../steps/step.js';
 import { ConfigFileError, mergeDockerRuntime, parseDaemonJson } from './daemon-json.js';
-import { dockerUnitExecStart, FlagConflict, findFlagConflicts } from './daemon-process.js';
+import { dockerConfigFileOf, dockerUnitExecStart, FlagConflict, findFlagConflicts } from './daemon-process.js';
 
 export const configureDockerStep: Step = {
   id: 'configure-docker',
@@ -40,6 +40,7 @@ export const configureDockerStep: Step = {
         ...(before === null ? [`${file} does not exist yet: it will be created`] : []),
         ...(before !== null && before.trim() === '' ? [`${file} is empty: treated as {} because you allowed it (the old file is backed up)`] : []),
         ...changes,
+        ...readElsewhere(ctx, file),
       ],
     };
     return { status: 'needed', summary: `${file}: ${changes.join('; ')}`, plan };
@@ -72,6 +73,14 @@ export const configureDockerStep: Step = {
     return `${file} has runtimes.${ctx.options.runtimeName}.path = ${path}`;
   },
 };
+
+/** A --docker-config that the running dockerd does not read would change nothing (case A9). */
+function readElsewhere(ctx: StepContext, file: string): string[] {
+  const argv = ctx.facts.docker.daemonArgv;
+  if (!argv) return [];
+  const reads = dockerConfigFileOf(argv);
+  return reads === file ? [] : [`warning: the running dockerd (pid ${ctx.facts.docker.daemonPid}) reads ${reads}, not ${file}: the reload step will not see this change`];
+}
 
 function wantedRuntime(ctx: StepContext) {
   return {

@@ -5,7 +5,7 @@
 import { runscInstallPath } from '../wizard/options.js';
 import { Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
 import { daemonRuntimes, RuntimeInfo } from './docker-cli.js';
-import { findDockerd } from './daemon-process.js';
+import { dockerConfigFileOf, findDockerd } from './daemon-process.js';
 import { conflictProblem, flagConflicts } from './configure-step.js';
 
 const sameArgs = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
@@ -80,12 +80,12 @@ export const reloadDockerStep: Step = {
     }
     const seen = runtimes?.[ctx.options.runtimeName];
     const daemon = await findDockerd(ctx.host, ctx.facts.docker.host);
-    const reads = daemon ? (daemon.argv.find((a) => a.startsWith('--config-file')) ?? 'the default /etc/docker/daemon.json') : 'an unknown file';
+    const reads = daemon ? `${dockerConfigFileOf(daemon.argv)} (pid ${daemon.pid})` : 'a file the wizard could not see';
     throw new StepFailure({
       what: `docker does not list runtime ${ctx.options.runtimeName} with ${runscInstallPath(ctx.options)}`,
       why: seen
         ? `dockerd reports ${JSON.stringify(seen)} instead`
-        : `the wizard wrote ${ctx.facts.docker.configFile}, but dockerd (reading ${reads}) did not pick it up`,
+        : `the wizard wrote ${ctx.facts.docker.configFile}, but dockerd reads ${reads} and did not pick the runtime up`,
       next: `Compare the file dockerd reads (--config-file on its command line) with ${ctx.facts.docker.configFile}; check dockerd's log for a reload error; then rerun this step.`,
     });
   },

@@ -3,7 +3,7 @@
 // daemon.json, reloads it and proves isolation. Nothing of the machine's own docker is used.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUSYBOX_TAG, ensureBusyboxImage } from '../helpers/busybox-image.js';
@@ -157,5 +157,45 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.match(r.stdout, /run: kill -HUP \d+|run: systemctl reload docker/);
     assert.deepEqual(snapshot(d.configFile, w.dir), before);
     assert.ok(!(await d.runtimes()).includes('planned'));
+  });
+  test('with systemd it reloads through `systemctl reload docker` and leaves /etc/docker alone', { timeout: 300_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    // Given a systemd host (a systemctl stand-in that records its argv and reloads the private dockerd)
+    const bin = join(w.dir, 'fakebin');
+    mkdirSync(bin);
+    const calls = join(w.dir, 'systemctl.calls');
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> ${calls}\n[ "$1" = reload ] && [ "$2" = docker ] && kill -HUP $(cat ${d.pidFile})\nexit 0\n`);
+    chmodSync(join(bin, 'systemctl'), 0o755);
+    const etcBefore = snapshot('/etc/docker');
+    const env = { ...d.env, PATH: `${bin}:${d.env.PATH}` };
+
+    // When apply runs with the systemd service manager
+    const r = await runWizard(['apply', ...common(w.dir), '--mirror', loose.baseUrl, '--runtime-name', 'runsc-sd', '--service-manager', 'systemd'], env);
+
+    // Then systemctl reload docker (not restart) made dockerd list the runtime, and the check passed
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(readFileSync(calls, 'utf8'), 'reload docker\n');
+    assert.ok((await d.runtimes()).includes('runsc-sd'));
+    // and the wizard wrote the file dockerd reads (--config-file), not /etc/docker/daemon.json
+    assert.deepEqual(snapshot('/etc/docker'), etcBefore);
+  });
+
+  test('when the written file is not the one dockerd reads, the reload step fails naming both', { timeout: 300_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    const elsewhere = join(w.dir, 'not-read-by-dockerd.json');
+    const r = await runWizard(['apply', ...common(w.dir), '--mirror', loose.baseUrl, '--runtime-name', 'runsc-elsewhere', '--docker-config', elsewhere], d.env);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /does not list runtime runsc-elsewhere/);
+    assert.ok(r.stderr.includes(elsewhere), 'names the file the wizard wrote');
+    assert.ok(r.stderr.includes(`dockerd reads ${d.configFile}`), 'names the file dockerd reads');
+    assert.match(r.stderr, /warning: the running dockerd \(pid \d+\) reads/);
+  });
+
+  test('a missing image that cannot be pulled is explained with the offline way to load one', { timeout: 300_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    const r = await runWizard(['check', '--runtime', 'docker', '--image', 'registry.invalid/nothing:here', '--docker-host', d.host, '--log-dir', join(w.dir, 'log'), '--state-dir', join(w.dir, 'state'), '--check-timeout', '60'], d.env);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /image registry\.invalid\/nothing:here is not on this machine and could not be pulled/);
+    assert.match(r.stderr, /docker load -i/);
   });
 });

@@ -33,7 +33,7 @@ after(() => {
 
 /** A temp dir standing for '/', with the given machine files copied (from real files) or written. */
 function tempRoot(files: Record<string, { from: string } | { text: string }>): LocalHost {
-  const root = mkdtempSync(join(tmpdir(), 'gvw-unit-unit-'));
+  const root = mkdtempSync(join(tmpdir(), 'gvw-unit-root-'));
   tempDirs.push(root);
   for (const [machinePath, src] of Object.entries(files)) {
     const real = join(root, machinePath);
@@ -44,7 +44,7 @@ function tempRoot(files: Record<string, { from: string } | { text: string }>): L
   return new LocalHost({ root, log: new RunLog({ dir: null }) });
 }
 
-/** The drop-in path for a fixture: /etc/systemd/system/docker.service.d/<fixture name minus .conf>.conf */
+/** Where a drop-in fixture is installed: /etc/systemd/system/docker.service.d/<fixture name>. */
 const dropinPath = (fixtureName: string): string => `${DROPIN_DIR}/${fixtureName}`;
 
 function keysOf(path: string): string[] {
@@ -236,7 +236,9 @@ describe('execStartValues', () => {
   });
 
   it('given CRLF line endings and spaces around =, when values are read, then the value has no carriage return', () => {
-    assert.deepEqual(execStartValues('[Service]\r\nExecStart = /usr/bin/dockerd -H fd://\r\n'), [' /usr/bin/dockerd -H fd://']);
+    const values = execStartValues('[Service]\r\nExecStart = /usr/bin/dockerd -H fd://\r\n');
+    assert.equal(values.length, 1);
+    assert.deepEqual(splitExecLine(values[0]!), ['/usr/bin/dockerd', '-H', 'fd://']);
   });
 
   it('given a line ending in an escaped backslash (\\\\), when values are read, then it does not continue onto the next line', () => {
