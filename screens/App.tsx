@@ -7,6 +7,7 @@ import type { Phase, PlanView, WizardState, WizardStore } from '../src/wizard/st
 import { CheckResult } from './CheckResult.js';
 import { LogPane } from './LogPane.js';
 import { PlanConfirm } from './PlanConfirm.js';
+import { Question } from './Question.js';
 import { ProblemView } from './ProblemView.js';
 import { RuntimeChoice } from './RuntimeChoice.js';
 import { StepList } from './StepList.js';
@@ -25,6 +26,7 @@ const PHASE_TITLE: Record<Phase, string> = {
   detecting: 'looking at this machine',
   welcome: 'welcome',
   'choose-runtime': 'choose the engine',
+  question: 'runsc options',
   confirm: 'review a change',
   running: 'working',
   summary: 'summary',
@@ -61,6 +63,8 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
       return state.facts ? <Welcome facts={state.facts} /> : <T>Detecting this machine...</T>;
     case 'choose-runtime':
       return <RuntimeChoice choices={state.runtimeChoices} engine={state.engine} onChoose={(engine) => store.chooseRuntime(engine)} />;
+    case 'question':
+      return state.question ? <Question question={state.question} onAnswer={(v) => store.answer(state.question!.id, v)} /> : null;
     case 'confirm':
       return state.pendingPlan ? (
         <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} />

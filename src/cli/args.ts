@@ -24,6 +24,8 @@ export interface ParsedCli {
   version: boolean;
   noColor: boolean;
   verbose: boolean;
+  /** Flags given on the command line: the TUI does not ask what they already answer. */
+  explicit: Set<string>;
 }
 
 const optionSpec = {
@@ -123,11 +125,12 @@ export function parseCli(argv: string[]): ParsedCli {
     version: Boolean(v.version),
     noColor: Boolean(v['no-color']) || 'NO_COLOR' in process.env,
     verbose: Boolean(v.verbose),
+    explicit: new Set(Object.keys(v)),
   };
 }
 
 function base(options: WizardOptions): ParsedCli {
-  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false };
+  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false, explicit: new Set() };
 }
 
 function absolute(p: string, flag: string): string {

@@ -6,6 +6,7 @@ import type { LogEntry } from '../log/run-log.js';
 import { runSteps } from '../steps/runner.js';
 import type { Step } from '../steps/step.js';
 import { engineChoices, Session, stepsFor } from '../wizard/session.js';
+import { Question, runscQuestions } from '../wizard/questions.js';
 import type { EngineName, LogLine, PlanView, ProgressView, StepView, WizardState, WizardStore } from '../wizard/state.js';
 import { preflightProblem } from '../cli/headless.js';
 import type { ParsedCli } from '../cli/args.js';
@@ -20,9 +21,10 @@ export class WizardController implements WizardStore {
   private pendingLines: LogLine[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private nextLineId = 1;
-  private answer: ((apply: boolean) => void) | null = null;
+  private pendingConfirm: ((apply: boolean) => void) | null = null;
   private running = false;
   private quitting = false;
+  private questions: Question[] = [];
   private unsubscribeLog: () => void;
   /** Resolves with the exit code when the operator quits. */
   readonly finished: Promise<number>;
@@ -61,13 +63,34 @@ export class WizardController implements WizardStore {
     const choice = this.state.runtimeChoices.find((c) => c.value === engine);
     if (!choice || choice.disabledReason) return;
     this.session.options.engine = engine;
-    void this.runAll(stepsFor(engine));
+    this.questions = runscQuestions(this.state.facts!, this.cli.explicit);
+    this.nextQuestion();
   };
 
+  answer = (questionId: string, value: string): void => {
+    const q = this.questions[0];
+    if (this.state.phase !== 'question' || !q || q.id !== questionId || !q.options.some((o) => o.value === value)) return;
+    q.apply(this.session.options, value);
+    this.session.log.info(`answer: ${q.id} = ${value}`);
+    this.questions.shift();
+    this.nextQuestion();
+  };
+
+  private nextQuestion(): void {
+    const q = this.questions[0];
+    if (q) {
+      const { apply: _apply, ...view } = q;
+      this.set({ phase: 'question', question: view });
+      return;
+    }
+    this.set({ question: undefined });
+    void this.runAll(stepsFor(this.session.options.engine));
+  }
+
   confirm = (apply: boolean): void => {
-    const answer = this.answer;
+    const answer = this.pendingConfirm;
     if (!answer) return;
-    this.answer = null;
+    this.pendingConfirm = null;
     this.set({ pendingPlan: undefined, phase: 'running' });
     answer(apply);
   };
@@ -75,7 +98,7 @@ export class WizardController implements WizardStore {
   quit = (): void => {
     // Stop the running command; files are only ever replaced by rename, never half-written.
     this.session.abort.abort();
-    if (this.answer) { const a = this.answer; this.answer = null; a(false); }
+    if (this.pendingConfirm) { const a = this.pendingConfirm; this.pendingConfirm = null; a(false); }
     this.flush();
     // A running step still cleans up (the check removes its container): exit after it.
     if (this.running) { this.quitting = true; return; }
@@ -100,7 +123,7 @@ export class WizardController implements WizardStore {
       }),
       confirm: (_step: Step, plan: PlanView) => new Promise<boolean>((resolve) => {
         if (this.cli.yes) { resolve(true); return; }
-        this.answer = resolve;
+        this.pendingConfirm = resolve;
         this.set({ phase: 'confirm', pendingPlan: plan });
       }),
     });

@@ -84,10 +84,22 @@ export interface RuntimeChoiceView {
   disabledReason?: string;
 }
 
+/** A multiple-choice question (runsc options); each one is also a command-line flag. */
+export interface QuestionView {
+  id: string;
+  prompt: string;
+  /** One or two sentences on what the choice means for the sandbox. */
+  help: string;
+  options: { value: string; label: string }[];
+  /** Index of the preselected option. */
+  initial: number;
+}
+
 export type Phase =
   | 'detecting'
   | 'welcome' // facts shown, press Enter
   | 'choose-runtime'
+  | 'question' // a runsc option, one at a time
   | 'confirm' // a step's plan is shown, waiting for yes/no
   | 'running' // a step runs, live logs
   | 'summary' // the end: check result, log file
@@ -101,6 +113,7 @@ export interface WizardState {
   steps: StepView[];
   currentStepId?: string;
   pendingPlan?: PlanView;
+  question?: QuestionView;
   /** Bounded tail of the log; the full output is in logFile. */
   logTail: LogLine[];
   progress?: ProgressView;
@@ -116,6 +129,8 @@ export interface WizardIntents {
   /** Leave the welcome screen. */
   proceed(): void;
   chooseRuntime(engine: EngineName): void;
+  /** Answer the question with this id. */
+  answer(questionId: string, value: string): void;
   /** Answer the confirm screen for the pending step. */
   confirm(apply: boolean): void;
   /** Quit cleanly: stop a running command, never leave half-written files. */

@@ -55,6 +55,10 @@ test('the TUI walks from welcome to a passing isolation check in an 80x24 termin
   const choice = await waitFor(/choose the engine/);
   assert.match(choice, /containerd.*not available/);
   await tmux('send-keys', '-t', 'wizard', 'Enter');
+  // --runtime-arg answered the network and platform questions; the default-runtime one is asked
+  const question = await waitFor(/Make runsc docker's default runtime\?/);
+  assert.doesNotMatch(question, /Network for sandboxed containers/);
+  await tmux('send-keys', '-t', 'wizard', 'Enter');
 
   // Each step shows its plan; answer y once per distinct step
   const answered = new Set<string>();

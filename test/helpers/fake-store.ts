@@ -6,6 +6,7 @@ export type IntentCall =
   | { intent: 'proceed' }
   | { intent: 'chooseRuntime'; engine: EngineName }
   | { intent: 'confirm'; apply: boolean }
+  | { intent: 'answer'; questionId: string; value: string }
   | { intent: 'quit' };
 
 export class FakeStore implements WizardStore {
@@ -41,6 +42,9 @@ export class FakeStore implements WizardStore {
   };
   confirm = (apply: boolean): void => {
     this.calls.push({ intent: 'confirm', apply });
+  };
+  answer = (questionId: string, value: string): void => {
+    this.calls.push({ intent: 'answer', questionId, value });
   };
   quit = (): void => {
     this.calls.push({ intent: 'quit' });

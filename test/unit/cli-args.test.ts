@@ -92,8 +92,12 @@ describe('parseCli values', () => {
   });
 
   it('given --runtime-arg three times, when parsed, then runtimeArgs holds all three in order', () => {
-    const cli = parseCli(['apply', '--runtime-arg=--platform=kvm', '--runtime-arg', '--network=host'.replace(/^/, ''), '--runtime-arg=--debug'].filter(Boolean).map((a) => a));
+    const cli = parseCli(['apply', '--runtime-arg=--platform=kvm', '--runtime-arg=--network=host', '--runtime-arg=--debug']);
     assert.deepEqual(cli.options.runtimeArgs, ['--platform=kvm', '--network=host', '--debug']);
+  });
+
+  it('given --runtime-arg with its value as a separate word starting with --, when parsed, then the error names --runtime-arg', () => {
+    refused(['apply', '--runtime-arg', '--network=host'], '--runtime-arg');
   });
 
   it('given no --runtime-arg, when parsed, then runtimeArgs stays undefined (existing args are kept)', () => {
