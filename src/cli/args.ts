@@ -106,7 +106,7 @@ export function parseCli(argv: string[]): ParsedCli {
     o.serviceManager = s;
   }
   if (v['check-timeout'] !== undefined) {
-    const n = Number(v['check-timeout']);
+    const n = /^\d+$/.test(v['check-timeout']) ? Number(v['check-timeout']) : NaN;
     if (!Number.isInteger(n) || n < 10 || n > 3600) throw new UsageError(`--check-timeout must be whole seconds from 10 to 3600, not "${v['check-timeout']}"`);
     o.checkTimeoutSeconds = n;
   }

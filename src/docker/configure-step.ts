@@ -21,7 +21,8 @@ export const configureDockerStep: Step = {
         treatEmptyAsObject: before === null || ctx.options.treatEmptyAsObject,
       });
       after = merged.text;
-      changes = merged.changes;
+      // A missing file is created, not "treated as empty": say only what is true.
+      changes = before === null ? merged.changes.filter((c) => !c.startsWith('treated the empty file')) : merged.changes;
       if (!merged.changed && before !== null) {
         const conflicts = await flagConflicts(ctx, after);
         if (conflicts.length) return { status: 'blocked', summary: 'daemon.json repeats a dockerd flag', problem: conflictProblem(file, conflicts) };

@@ -79,6 +79,17 @@ describe('RunLog masks registered secrets', () => {
     }
   });
 
+  it('given a secret whose tail overlaps the start of a longer one, when logged, then no more than the kept 3-character prefix shows', () => {
+    const l = loggedTo();
+    l.log.masker.add('aaaa1111');
+    l.log.masker.add('1111bbbbbbbbbbbb');
+    l.log.info('x aaaa1111bbbbbbbbbbbb y');
+    const texts = [l.fileText(), ...l.entries.map((e) => e.text)];
+    // Masking the longer secret alone would leave "aaaa111" (7 of the 8 characters) in clear.
+    for (const t of texts) assert.ok(!t.includes('aaaa'), `too much of "aaaa1111" is visible in: ${t}`);
+    assert.equal(l.entries[0]!.text, 'x aaa**** y');
+  });
+
   it('given a short secret that starts before a longer one, when logged, then masking the long one does not rebuild the short one', () => {
     const l = loggedTo();
     l.log.masker.add('zzabc');
