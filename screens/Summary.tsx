@@ -16,7 +16,9 @@ export interface SummaryProps {
 }
 
 export function Summary({ success, steps, check, logFile, problem }: SummaryProps) {
-  const shownProblem = problem ?? steps.find((s) => s.status === 'failed' && s.problem)?.problem;
+  const found = problem ?? steps.find((s) => s.status === 'failed' && s.problem)?.problem;
+  // The check shows its own problem: do not print the same one twice.
+  const shownProblem = found && check?.problem && found.what === check.problem.what ? undefined : found;
   return (
     <Box flexDirection="column">
       <T bold color={success ? 'green' : 'red'}>

@@ -36,7 +36,7 @@ export function factRows(f: Facts): FactRow[] {
   rows.push(
     f.init === 'systemd'
       ? { label: 'init', value: 'systemd', mark: 'ok' }
-      : { label: 'init', value: 'not systemd', mark: 'info', why: 'daemons cannot be restarted with systemctl; you may have to restart them yourself' },
+      : { label: 'init', value: 'not systemd', mark: 'info', why: 'no systemctl: docker is reloaded with SIGHUP' },
   );
   rows.push(
     f.cgroup === 'unknown'

@@ -1,7 +1,13 @@
 // Step: the isolation check. It always runs (a past PASS proves nothing about now).
 
-import { Step, StepFailure } from '../steps/step.js';
-import { dockerIsolationCheck } from './docker-check.js';
+import { Step, StepContext, StepFailure } from '../steps/step.js';
+import { containerdCheckDriver } from './containerd-check.js';
+import { dockerCheckDriver } from './docker-check.js';
+import { CheckDriver, runIsolationCheck } from './isolation.js';
+
+function driverFor(ctx: StepContext): CheckDriver {
+  return ctx.options.engine === 'docker' ? dockerCheckDriver(ctx) : containerdCheckDriver(ctx);
+}
 
 export const isolationCheckStep: Step = {
   id: 'isolation-check',
@@ -11,23 +17,17 @@ export const isolationCheckStep: Step = {
     const { runtimeName, image } = ctx.options;
     return {
       status: 'needed',
-      summary: `start a throw-away container under ${runtimeName} and collect evidence`,
+      summary: `start a throw-away workload under ${runtimeName} and collect evidence`,
       plan: {
         files: [],
-        commands: [
-          ['docker', 'run', '-d', '--name', 'gvisor-wizard-check-<random>', `--runtime=${runtimeName}`, image, 'sleep', '<marker>'],
-          ['docker', 'exec', 'gvisor-wizard-check-<random>', 'ps'],
-          ['docker', 'exec', 'gvisor-wizard-check-<random>', 'dmesg'],
-          ['docker', 'exec', 'gvisor-wizard-check-<random>', 'uname', '-r'],
-          ['docker', 'rm', '-f', 'gvisor-wizard-check-<random>'],
-        ],
-        notes: ['The marker must be visible inside the container and absent from the host\'s process list.', 'The container is always removed, also when the check fails.'],
+        commands: driverFor(ctx).planCommands(runtimeName, image),
+        notes: ["The marker must be visible inside the workload and absent from the host's process list.", 'The workload is always removed, also when the check fails.'],
       },
     };
   },
 
   async apply(ctx) {
-    const check = await dockerIsolationCheck(ctx);
+    const check = await runIsolationCheck(ctx, driverFor(ctx));
     ctx.reportCheck(check);
     for (const e of check.evidence) ctx.log.info(`evidence: [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
     if (!check.passed) throw new StepFailure(check.problem ?? { what: check.verdict, why: 'see the evidence', next: 'Run gvisor-wizard check again after fixing the cause.' });

@@ -21,10 +21,15 @@ function containsRun(argv: readonly string[], needle: readonly string[]): boolea
   return false;
 }
 
-/** runsc processes (sandbox, gofer) still naming a container that no longer exists. */
+/** runsc processes (sandbox, gofer) and shims still naming a container that no longer exists. */
 export async function killLeftoverSandboxes(host: Host, log: RunLog, containerId: string): Promise<number> {
   const procs = await host.listProcesses();
-  const leftovers = procs.filter((p) => /^runsc(-sandbox|-gofer)?$/.test((p.argv[0] ?? '').split('/').pop() ?? '') && p.argv.some((a) => a.includes(containerId)));
+  const leftovers = procs.filter((p) => {
+    const exe = (p.argv[0] ?? '').split('/').pop() ?? '';
+    if (/^runsc(-sandbox|-gofer)?$/.test(exe)) return p.argv.some((a) => a.includes(containerId));
+    // A start that failed inside the shim can leave the shim orphaned (its -id is the container's).
+    return /^containerd-shim/.test(exe) && p.argv.some((a, i) => a === containerId && p.argv[i - 1] === '-id');
+  });
   for (const p of leftovers) {
     try {
       await host.signal(p.pid, 'SIGKILL');
@@ -32,7 +37,7 @@ export async function killLeftoverSandboxes(host: Host, log: RunLog, containerId
       // Already gone.
     }
   }
-  if (leftovers.length) log.info(`removed ${leftovers.length} leftover runsc process(es) of container ${containerId.slice(0, 12)}`);
+  if (leftovers.length) log.info(`removed ${leftovers.length} leftover runsc/shim process(es) of container ${containerId.slice(0, 12)}`);
   return leftovers.length;
 }
 

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { defaultOptions, WizardOptions } from '../wizard/options.js';
+import { parseRelease } from '../release/channel.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -40,6 +41,11 @@ const optionSpec = {
   image: { type: 'string' },
   'docker-host': { type: 'string' },
   'docker-config': { type: 'string' },
+  'containerd-socket': { type: 'string' },
+  'containerd-config': { type: 'string' },
+  namespace: { type: 'string' },
+  shim: { type: 'string' },
+  'systemd-cgroup': { type: 'boolean' },
   'treat-empty-as-object': { type: 'boolean' },
   'service-manager': { type: 'string' },
   'check-timeout': { type: 'string' },
@@ -80,7 +86,14 @@ export function parseCli(argv: string[]): ParsedCli {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v['runtime-name'])) throw new UsageError(`--runtime-name "${v['runtime-name']}" is not a valid runtime name (letters, digits, . _ -)`);
     o.runtimeName = v['runtime-name'];
   }
-  if (v.release !== undefined) o.release = v.release;
+  if (v.release !== undefined) {
+    try {
+      parseRelease(v.release);
+    } catch (e) {
+      throw new UsageError(`--release: ${(e as Error).message}`);
+    }
+    o.release = v.release;
+  }
   if (v.mirror !== undefined && v['from-dir'] !== undefined) throw new UsageError('--mirror and --from-dir cannot be used together: pick one source');
   if (v.mirror !== undefined) {
     if (!/^https?:\/\/[^/\s]+/.test(v.mirror)) throw new UsageError(`--mirror must be an http(s) URL, not "${v.mirror}"`);
@@ -97,9 +110,23 @@ export function parseCli(argv: string[]): ParsedCli {
     if (!v.image.trim() || /\s/.test(v.image)) throw new UsageError(`--image "${v.image}" is not an image reference`);
     o.image = v.image;
   }
-  if (v['docker-host'] !== undefined) o.dockerHost = v['docker-host'];
+  if (v['docker-host'] !== undefined) {
+    if (!/^(unix|tcp|ssh|fd):\/\/./.test(v['docker-host'])) throw new UsageError(`--docker-host must be an address like unix:///var/run/docker.sock or tcp://HOST:PORT, not "${v['docker-host']}"`);
+    o.dockerHost = v['docker-host'];
+  }
   if (v['docker-config'] !== undefined) o.dockerConfig = machinePath(v['docker-config'], '--docker-config');
   if (v['treat-empty-as-object']) o.treatEmptyAsObject = true;
+  if (v['containerd-socket'] !== undefined) o.containerdSocket = absolute(v['containerd-socket'].replace(/^unix:\/\//, ''), '--containerd-socket');
+  if (v['containerd-config'] !== undefined) o.containerdConfig = machinePath(v['containerd-config'], '--containerd-config');
+  if (v.namespace !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v.namespace)) throw new UsageError(`--namespace "${v.namespace}" is not a containerd namespace name`);
+    o.namespace = v.namespace;
+  }
+  if (v['systemd-cgroup']) o.systemdCgroup = true;
+  if (v.shim !== undefined) {
+    if (v.shim !== 'auto' && v.shim !== 'runsc' && v.shim !== 'runc') throw new UsageError(`--shim must be auto, runsc or runc, not "${v.shim}"`);
+    o.shim = v.shim;
+  }
   if (v['service-manager'] !== undefined) {
     const s = v['service-manager'];
     if (s !== 'auto' && s !== 'systemd' && s !== 'none') throw new UsageError(`--service-manager must be auto, systemd or none, not "${s}"`);

@@ -134,10 +134,15 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
       confirm: async (step: Step, plan: PlanView) => (cli.yes || only !== null ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
     };
     const outcome = only ? await runOneStep(only[0]!, ctx, hooks) : await runSteps(steps, ctx, hooks);
-    if (check) printCheck(io, check);
-    if (interrupted) return EXIT.interrupted;
-    if (!outcome.ok && outcome.problem) printProblem(io, outcome.problem);
+    if (cli.json) {
+      io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, logFile: session.log.filePath }, null, 2));
+    } else {
+      if (check) printCheck(io, check);
+      if (!outcome.ok && outcome.problem && !(check?.problem && check.problem.what === outcome.problem.what)) printProblem(io, outcome.problem);
+      else if (check?.problem) printProblem(io, check.problem);
+    }
     if (session.log.filePath) io.err(`log file: ${session.log.filePath}`);
+    if (interrupted) return EXIT.interrupted;
     return outcome.ok ? EXIT.ok : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);

@@ -28,6 +28,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP);
     return 0;
   }
+  // Checked before anything opens the log file under /var/log: say why, not EACCES.
+  if ((cli.command === 'apply' || cli.command === 'check' || cli.command === 'tui') && cli.options.root === '/' && process.getuid?.() !== 0) {
+    process.stderr.write(`gvisor-wizard: error: ${cli.command} must run as root\n  why: ${cli.command === 'check' ? 'the check talks to the container engine\'s root-only socket and reads every process on the host' : 'installing runsc, editing the engine\'s config and reloading it need root'}\n  next: run it again as root (sudo ${['gvisor-wizard', ...argv].join(' ')}); \`gvisor-wizard plan\` shows what would change without root.\n`);
+    return 1;
+  }
   try {
     if (cli.command === 'tui') {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {

@@ -3,6 +3,7 @@ import type { Host } from '../host/host.js';
 import { toReleaseArch } from '../release/arch.js';
 import { findDockerd, dockerClientEnv, defaultDockerHost, dockerConfigFileOf } from '../docker/daemon-process.js';
 import type { Facts, DockerFacts, ContainerdFacts } from './facts.js';
+import { containerdConfigOf, defaultContainerdSocket, findContainerd } from '../containerd/daemon.js';
 
 export interface DetectOptions {
   /** DOCKER_HOST the wizard talks to (flag or environment). */
@@ -11,6 +12,8 @@ export interface DetectOptions {
   dockerConfig?: string;
   /** 'auto' looks for /run/systemd/system. */
   serviceManager?: 'auto' | 'systemd' | 'none';
+  containerdSocket?: string;
+  containerdConfig?: string;
 }
 
 /** Look at the machine without changing anything. Every probe tolerates absence. */
@@ -21,7 +24,7 @@ export async function detect(host: Host, opts: DetectOptions = {}): Promise<Fact
     detectCgroup(host),
     host.stat('/dev/kvm').then((s) => s !== null),
     detectDocker(host, opts),
-    detectContainerd(host),
+    detectContainerd(host, opts),
     detectRunsc(host),
   ]);
   let release: Facts['arch']['release'];
@@ -130,15 +133,28 @@ export async function detectDocker(host: Host, opts: DetectOptions): Promise<Doc
   return facts;
 }
 
-async function detectContainerd(host: Host): Promise<ContainerdFacts> {
-  const bin = await which(host, 'containerd', ['/usr/bin', '/usr/local/bin']);
-  const socket = '/run/containerd/containerd.sock';
-  const facts: ContainerdFacts = { installed: Boolean(bin), running: false, socket };
-  if (!bin) return facts;
+async function detectContainerd(host: Host, opts: DetectOptions): Promise<ContainerdFacts> {
+  const socket = opts.containerdSocket ?? defaultContainerdSocket;
+  const daemon = await findContainerd(host, socket);
+  const exe = daemon?.argv[0]?.startsWith('/') ? daemon.argv[0] : undefined;
+  const bin = exe ?? (await which(host, 'containerd', ['/usr/bin', '/usr/local/bin']));
+  const facts: ContainerdFacts = {
+    installed: Boolean(bin),
+    binary: bin,
+    running: Boolean(daemon),
+    socket,
+    pid: daemon?.pid,
+    argv: daemon?.argv,
+    configFile: opts.containerdConfig ?? containerdConfigOf(daemon?.argv),
+  };
+  if (!bin) {
+    facts.problem = 'containerd is not installed (Debian/Ubuntu: apt-get install containerd)';
+    return facts;
+  }
   const v = await host.run([bin, '--version'], { readOnly: true, quiet: true, timeoutMs: 10000 });
   if (v.ok) facts.version = /\bv?(\d+\.\d+\.\d+[^\s]*)/.exec(v.stdout)?.[1];
-  const procs = await host.listProcesses();
-  facts.running = procs.some((p) => p.argv[0] !== undefined && /(^|\/)containerd$/.test(p.argv[0]));
+  if (daemon) facts.servicePath = (await host.processEnv(daemon.pid))?.PATH;
+  else facts.problem = `no containerd serves ${socket}`;
   return facts;
 }
 

@@ -25,9 +25,19 @@ export interface DockerFacts {
 
 export interface ContainerdFacts {
   installed: boolean;
+  /** The containerd binary (of the running daemon when there is one). */
+  binary?: string;
   version?: string;
   running: boolean;
+  /** The socket the wizard talks to (--containerd-socket, default /run/containerd/containerd.sock). */
   socket: string;
+  pid?: number;
+  argv?: string[];
+  /** The config file containerd really reads (--config on its command line, else the default). */
+  configFile: string;
+  /** PATH of the running containerd: where it looks for shims (case C1). */
+  servicePath?: string;
+  problem?: string;
 }
 
 export interface Facts {

@@ -25,7 +25,7 @@ export const configureDockerStep: Step = {
       changes = before === null ? merged.changes.filter((c) => !c.startsWith('treated the empty file')) : merged.changes;
       if (!merged.changed && before !== null) {
         const conflicts = await flagConflicts(ctx, after);
-        if (conflicts.length) return { status: 'blocked', summary: 'daemon.json repeats a dockerd flag', problem: conflictProblem(file, conflicts) };
+        if (conflicts.length) return { status: 'blocked', summary: 'daemon.json repeats a dockerd flag', problem: conflictProblem(ctx, conflicts) };
         return { status: 'done', summary: `${file} already has runtimes.${ctx.options.runtimeName} -> ${runscInstallPath(ctx.options)}` };
       }
     } catch (e) {
@@ -33,7 +33,7 @@ export const configureDockerStep: Step = {
       throw e;
     }
     const conflicts = await flagConflicts(ctx, after);
-    if (conflicts.length) return { status: 'blocked', summary: 'daemon.json repeats a dockerd flag', problem: conflictProblem(file, conflicts) };
+    if (conflicts.length) return { status: 'blocked', summary: 'daemon.json repeats a dockerd flag', problem: conflictProblem(ctx, conflicts) };
     const plan: StepPlan = {
       files: [{ path: file, before, after, mode: 0o644 }],
       commands: [],
@@ -102,17 +102,22 @@ export async function flagConflicts(ctx: StepContext, daemonJsonText: string): P
   }
   const sources: { source: string; argv: string[] }[] = [];
   if (ctx.facts.docker.daemonArgv) sources.push({ source: `running dockerd (pid ${ctx.facts.docker.daemonPid})`, argv: ctx.facts.docker.daemonArgv });
-  const unit = await dockerUnitExecStart(ctx.host);
+  // The unit matters only where systemd will start dockerd with it.
+  const unit = ctx.facts.init === 'systemd' ? await dockerUnitExecStart(ctx.host) : undefined;
   if (unit) sources.push({ source: unit.source, argv: unit.argv });
   return findFlagConflicts(keys, sources);
 }
 
-export function conflictProblem(file: string, conflicts: FlagConflict[]): Problem {
+export function conflictProblem(ctx: StepContext, conflicts: FlagConflict[]): Problem {
+  const file = ctx.facts.docker.configFile;
   const list = conflicts.map((c) => `"${c.key}" in ${file} and ${c.flag} in ${c.source}`).join('; ');
+  const fromUnit = conflicts.some((c) => c.source.endsWith('.service') || c.source.endsWith('.conf'));
   return {
     what: 'dockerd would refuse to start',
     why: `a setting is given both in daemon.json and as a dockerd flag (${list}); dockerd stops with "the following directives are specified both as a flag and in the configuration file"`,
-    next: `Keep each setting in one place: remove the key from ${file}, or override ExecStart in a drop-in (systemctl edit docker) so the flag is gone; then rerun. The wizard does not edit the packaged unit.`,
+    next: fromUnit
+      ? `Keep each setting in one place: remove the key from ${file}, or override ExecStart in a drop-in (systemctl edit docker) so the flag is gone; then rerun. The wizard does not edit the packaged unit.`
+      : `Keep each setting in one place: remove the key from ${file}, or restart dockerd without that flag; then rerun.`,
   };
 }
 

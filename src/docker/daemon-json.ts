@@ -132,8 +132,11 @@ class Parser {
           'when asked); it backs the file up first. Or write {} into it yourself. Nothing was changed.',
       );
     }
-    // RFC 8259 lets parsers ignore a byte order mark; current dockerd does too. It is kept as it is.
-    if (this.text.startsWith('\uFEFF')) this.pos = 1;
+    // dockerd 20.10 refuses a byte order mark ("invalid character 'ï'"); never write such a file.
+    if (this.text.startsWith('\uFEFF')) {
+      throw new ConfigFileError(this.file, 1, 1, 'file starts with a UTF-8 byte order mark, which dockerd (20.10 and older) refuses: "invalid character \'ï\' looking for beginning of value"',
+        'Remove the first three bytes (for example: sed -i \'1s/^\\xEF\\xBB\\xBF//\' FILE), then rerun. Nothing was changed.');
+    }
 
     const root = this.parseValue('');
     if (root.kind !== 'object') {

@@ -19,13 +19,19 @@ export interface RuntimeInfo {
   runtimeArgs?: string[];
 }
 
-/** Runtimes the daemon reports right now, or null when it does not answer. */
-export async function daemonRuntimes(ctx: StepContext): Promise<Record<string, RuntimeInfo> | null> {
-  const r = await docker(ctx, ['info', '--format', '{{json .Runtimes}}'], { readOnly: true, quiet: true, timeoutMs: 15_000 });
-  if (!r.ok) return null;
+export interface DaemonRuntimes {
+  runtimes: Record<string, RuntimeInfo>;
+  defaultRuntime?: string;
+}
+
+/** Runtimes (and the default one) the daemon reports right now; `error` when it does not answer. */
+export async function daemonRuntimes(ctx: StepContext): Promise<DaemonRuntimes | { error: string }> {
+  const r = await docker(ctx, ['info', '--format', '{"runtimes":{{json .Runtimes}},"default":{{json .DefaultRuntime}}}'], { readOnly: true, quiet: true, timeoutMs: 15_000 });
+  if (!r.ok) return { error: (r.stderr || r.spawnError || `exit ${r.exitCode}`).trim().split('\n').pop() ?? 'no answer' };
   try {
-    return JSON.parse(r.stdout) as Record<string, RuntimeInfo>;
+    const j = JSON.parse(r.stdout) as { runtimes: Record<string, RuntimeInfo>; default?: string };
+    return { runtimes: j.runtimes ?? {}, defaultRuntime: j.default };
   } catch {
-    return null;
+    return { error: 'docker info printed something that is not JSON' };
   }
 }

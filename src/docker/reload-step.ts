@@ -1,19 +1,26 @@
-// Step: make dockerd pick up the new runtime. dockerd reloads `runtimes` (and
-// default-runtime) on SIGHUP, which `systemctl reload docker` sends; a restart would
+// Step: make dockerd pick up the new runtime. dockerd reloads `runtimes` and
+// `default-runtime` on SIGHUP, which `systemctl reload docker` sends; a restart would
 // stop every running container, so it is used only to start a stopped daemon.
 
 import { runscInstallPath } from '../wizard/options.js';
 import { Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
-import { daemonRuntimes, RuntimeInfo } from './docker-cli.js';
+import { daemonRuntimes, DaemonRuntimes } from './docker-cli.js';
 import { dockerConfigFileOf, findDockerd } from './daemon-process.js';
 import { conflictProblem, flagConflicts } from './configure-step.js';
 
 const sameArgs = (a: string[] | undefined, b: string[] | undefined) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
-function runtimeIsLive(ctx: StepContext, runtimes: Record<string, RuntimeInfo> | null): boolean {
-  const r = runtimes?.[ctx.options.runtimeName];
-  if (!r || r.path !== runscInstallPath(ctx.options)) return false;
-  return ctx.options.runtimeArgs === undefined || sameArgs(r.runtimeArgs, ctx.options.runtimeArgs);
+/** What differs between the running daemon and what the wizard wants; empty when live. */
+function differences(ctx: StepContext, live: DaemonRuntimes): string[] {
+  const { runtimeName: name, runtimeArgs, makeDefault } = ctx.options;
+  const r = live.runtimes[name];
+  const want = runscInstallPath(ctx.options);
+  if (!r) return [`dockerd does not list runtime ${name} yet`];
+  const out: string[] = [];
+  if (r.path !== want) out.push(`dockerd's ${name} runs ${r.path}, not ${want}`);
+  if (runtimeArgs !== undefined && !sameArgs(r.runtimeArgs, runtimeArgs)) out.push(`dockerd's ${name} has runtimeArgs ${JSON.stringify(r.runtimeArgs ?? [])}, not ${JSON.stringify(runtimeArgs)}`);
+  if (makeDefault && live.defaultRuntime !== name) out.push(`dockerd's default runtime is ${live.defaultRuntime ?? 'runc'}, not ${name}`);
+  return out;
 }
 
 function reloadCommand(ctx: StepContext, pid: number | undefined, running: boolean): string[] | null {
@@ -26,12 +33,16 @@ export const reloadDockerStep: Step = {
   title: 'Reload docker and confirm it lists the runtime',
 
   async inspect(ctx): Promise<Inspection> {
-    const runtimes = await daemonRuntimes(ctx);
-    if (runtimeIsLive(ctx, runtimes)) {
-      return { status: 'done', summary: `docker already lists runtime ${ctx.options.runtimeName} at ${runscInstallPath(ctx.options)}` };
-    }
+    const live = await daemonRuntimes(ctx);
     const daemon = await findDockerd(ctx.host, ctx.facts.docker.host);
-    const running = runtimes !== null;
+    if ('error' in live && daemon) {
+      return { status: 'blocked', summary: 'docker does not answer', problem: { what: `the docker daemon (pid ${daemon.pid}) does not answer at ${ctx.facts.docker.host}`, why: live.error, next: 'Run the wizard as root (the docker socket is root-only), or check the --docker-host address; then rerun.' } };
+    }
+    const diffs = 'error' in live ? [] : differences(ctx, live);
+    if (!('error' in live) && diffs.length === 0) {
+      return { status: 'done', summary: `docker already runs ${ctx.options.runtimeName} from ${runscInstallPath(ctx.options)}${ctx.options.makeDefault ? ' as its default runtime' : ''}` };
+    }
+    const running = !('error' in live);
     const cmd = reloadCommand(ctx, daemon?.pid, running);
     if (!cmd) {
       return {
@@ -44,10 +55,10 @@ export const reloadDockerStep: Step = {
     }
     const text = await ctx.host.readText(ctx.facts.docker.configFile);
     const conflicts = text ? await flagConflicts(ctx, text) : [];
-    if (conflicts.length) return { status: 'blocked', summary: 'reload would fail', problem: conflictProblem(ctx.facts.docker.configFile, conflicts) };
+    if (conflicts.length) return { status: 'blocked', summary: 'reload would fail', problem: conflictProblem(ctx, conflicts) };
     return {
       status: 'needed',
-      summary: running ? `dockerd does not list ${ctx.options.runtimeName} yet: reload it` : 'dockerd is not running: start it',
+      summary: running ? `${diffs.join('; ')}: reload it` : 'dockerd is not running: start it',
       plan: { files: [], commands: [cmd, ['docker', 'info', '--format', '{{json .Runtimes}}']], notes: running ? ['Reloading does not stop running containers.'] : [] },
     };
   },
@@ -63,7 +74,7 @@ export const reloadDockerStep: Step = {
       throw new StepFailure({
         what: `${cmd.join(' ')} failed`,
         why: (r.stderr || r.stdout || r.spawnError || `exit ${r.exitCode}`).trim().split('\n').slice(-3).join(' / '),
-        next: 'See `journalctl -u docker -n 50` for dockerd\'s own message, or run `gvisor-wizard doctor`; fix it and rerun this step.',
+        next: "See `journalctl -u docker -n 50` for dockerd's own message; fix it and rerun this step.",
       });
     }
     return `${cmd.join(' ')} done`;
@@ -72,21 +83,20 @@ export const reloadDockerStep: Step = {
   async verify(ctx) {
     // The reload is asynchronous: give dockerd a few seconds to read its file again.
     const deadline = Date.now() + 20_000;
-    let runtimes: Record<string, RuntimeInfo> | null = null;
+    let diffs: string[] = ['docker does not answer'];
     while (Date.now() < deadline) {
-      runtimes = await daemonRuntimes(ctx);
-      if (runtimeIsLive(ctx, runtimes)) return `docker info lists ${ctx.options.runtimeName} -> ${runscInstallPath(ctx.options)}`;
+      const live = await daemonRuntimes(ctx);
+      diffs = 'error' in live ? [`docker does not answer: ${live.error}`] : differences(ctx, live);
+      if (diffs.length === 0) return `docker info lists ${ctx.options.runtimeName} -> ${runscInstallPath(ctx.options)}${ctx.options.makeDefault ? ' (default runtime)' : ''}`;
+      if (ctx.signal.aborted) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const seen = runtimes?.[ctx.options.runtimeName];
     const daemon = await findDockerd(ctx.host, ctx.facts.docker.host);
     const reads = daemon ? `${dockerConfigFileOf(daemon.argv)} (pid ${daemon.pid})` : 'a file the wizard could not see';
     throw new StepFailure({
-      what: `docker does not list runtime ${ctx.options.runtimeName} with ${runscInstallPath(ctx.options)}`,
-      why: seen
-        ? `dockerd reports ${JSON.stringify(seen)} instead`
-        : `the wizard wrote ${ctx.facts.docker.configFile}, but dockerd reads ${reads} and did not pick the runtime up`,
-      next: `Compare the file dockerd reads (--config-file on its command line) with ${ctx.facts.docker.configFile}; check dockerd's log for a reload error; then rerun this step.`,
+      what: `docker did not take the new settings for ${ctx.options.runtimeName}`,
+      why: `${diffs.join('; ')}. The wizard wrote ${ctx.facts.docker.configFile}; dockerd reads ${reads}`,
+      next: `If those differ, point the wizard at the file dockerd reads (--docker-config) or fix dockerd's --config-file; otherwise check dockerd's log for a reload error ("unable to configure the Docker daemon"); then rerun this step.`,
     });
   },
 };

@@ -36,6 +36,7 @@ export interface FileInfo {
   uid: number;
   gid: number;
   size: number;
+  mtimeMs: number;
   isFile: boolean;
   isDirectory: boolean;
 }
@@ -48,6 +49,11 @@ export interface ProcessInfo {
 export interface WriteOptions {
   /** Mode for a new file; an existing file keeps its own mode and owner. */
   mode?: number;
+  /**
+   * Checked against the finished temp file (same directory, so relative includes resolve
+   * alike) before the rename; a throw leaves the old file untouched.
+   */
+  validate?: (tempRealPath: string) => Promise<void>;
 }
 
 export interface WriteResult {

@@ -37,7 +37,9 @@ export class LocalHost implements Host {
 
   resolve(machinePath: string): string {
     if (!isAbsolute(machinePath)) throw new Error(`internal: machine path must be absolute: ${machinePath}`);
-    return this.root === '/' ? machinePath : join(this.root, machinePath);
+    // /proc, /sys and /dev describe the running kernel, not files: never re-rooted.
+    if (this.root === '/' || /^\/(proc|sys|dev)(\/|$)/.test(machinePath)) return machinePath;
+    return join(this.root, machinePath);
   }
 
   async readFile(p: string): Promise<Buffer | null> {
@@ -57,7 +59,7 @@ export class LocalHost implements Host {
   async stat(p: string): Promise<FileInfo | null> {
     try {
       const s = await fs.stat(this.resolve(p));
-      return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+      return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile(), isDirectory: s.isDirectory() };
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;
@@ -82,12 +84,12 @@ export class LocalHost implements Host {
     if (old) {
       const current = await fs.readFile(real);
       if (current.equals(buf)) return { path: p, created: false, changed: false };
-      backupPath = await this.backup(p, current);
+      backupPath = await this.backup(p, current, old.mode);
     } else {
       await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
     }
     const mode = old ? old.mode : (opts.mode ?? 0o644);
-    await this.writeAndRename(real, buf, mode, old ? { uid: old.uid, gid: old.gid } : null);
+    await this.writeAndRename(real, buf, mode, old ? { uid: old.uid, gid: old.gid } : null, opts.validate);
     this.log.info(`${old ? 'wrote' : 'created'} ${p}${backupPath ? ` (previous content saved as ${backupPath})` : ''}`, this.step);
     return { path: p, backupPath, created: !old, changed: true };
   }
@@ -98,7 +100,7 @@ export class LocalHost implements Host {
     await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
     const old = await this.stat(p);
     let backupPath: string | undefined;
-    if (old?.isFile) backupPath = await this.backup(p, await fs.readFile(real));
+    if (old?.isFile) backupPath = await this.backup(p, await fs.readFile(real), old.mode);
     // Copy next to the target first so the final rename never crosses filesystems.
     const tmp = join(dirname(real), `.${basename(real)}.gvw-tmp-${process.pid}`);
     try {
@@ -244,15 +246,17 @@ export class LocalHost implements Host {
     };
   }
 
-  private async backup(p: string, content: Buffer): Promise<string | undefined> {
+  /** The copy keeps the file's mode (a restored binary stays executable); the folder is root-only. */
+  private async backup(p: string, content: Buffer, mode: number): Promise<string | undefined> {
     if (!this.backupDir) return undefined;
     const target = join(this.backupDir, p);
     await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await fs.writeFile(target, content, { mode: 0o600 });
+    await fs.chmod(target, mode & 0o777);
     return target;
   }
 
-  private async writeAndRename(real: string, buf: Buffer, mode: number, owner: { uid: number; gid: number } | null): Promise<void> {
+  private async writeAndRename(real: string, buf: Buffer, mode: number, owner: { uid: number; gid: number } | null, validate?: (tmp: string) => Promise<void>): Promise<void> {
     const tmp = join(dirname(real), `.${basename(real)}.gvw-tmp-${process.pid}`);
     try {
       const fh = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
@@ -264,6 +268,7 @@ export class LocalHost implements Host {
       } finally {
         await fh.close();
       }
+      if (validate) await validate(tmp);
       await fs.rename(tmp, real);
     } catch (e) {
       await fs.rm(tmp, { force: true });

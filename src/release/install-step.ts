@@ -90,6 +90,9 @@ export const installRunscStep: Step = {
       if (e instanceof StepFailure) return { status: 'blocked', summary: e.problem.what, problem: e.problem };
       return { status: 'blocked', summary: 'bad release source', problem: { what: 'the release source is not usable', why: (e as Error).message, next: 'Fix --release, --mirror or --from-dir and rerun.' } };
     }
+    if (ctx.options.fromDir && !(await ctx.host.stat(ctx.options.fromDir))?.isDirectory) {
+      return { status: 'blocked', summary: 'no such folder', problem: { what: `--from-dir ${ctx.options.fromDir} is not a folder`, why: ctx.host.root === '/' ? 'it does not exist on this machine' : `it does not exist under --root ${ctx.host.root}`, next: 'Copy the release files (runsc + runsc.sha512, or gvisor.tar.bz2 + gvisor.tar.bz2.sha512) into a folder and pass its absolute path.' } };
+    }
     let tarball: string | null;
     let runsc: string | null = null;
     try {

@@ -64,7 +64,9 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
   const host = ctx.host as { step?: string };
   host.step = step.id;
   const fail = (e: unknown): RunOutcome => {
-    const problem = problemOf(step, e);
+    const problem = ctx.signal.aborted && !(e instanceof StepFailure && e.problem.what === 'interrupted')
+      ? { what: `${step.title}: interrupted`, why: 'the operator quit while it ran; files are only ever replaced whole, so none is half-written', next: 'Run the wizard again: finished steps are recognised and skipped.' }
+      : problemOf(step, e);
     ctx.log.error(`${problem.what}: ${problem.why}`, step.id);
     ctx.log.error(`next: ${problem.next}`, step.id);
     hooks.report(step.id, { status: 'failed', problem, summary: problem.what });
@@ -86,7 +88,7 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     if (!(await hooks.confirm(step, view))) {
       ctx.log.warn('skipped by the operator', step.id);
       hooks.report(step.id, { status: 'skipped', summary: 'skipped: nothing changed' });
-      return { ok: false, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready; later steps depend on this one.' } };
+      return { ok: false, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready.' } };
     }
     hooks.report(step.id, { status: 'running', summary: 'applying' });
     const applied = await step.apply(ctx, found.plan);

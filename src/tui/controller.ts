@@ -56,6 +56,8 @@ export class WizardController implements WizardStore {
   proceed = (): void => {
     if (this.state.phase !== 'welcome') return;
     this.set({ phase: 'choose-runtime' });
+    // --runtime on the command line already answered the engine question.
+    if (this.cli.explicit.has('runtime')) this.chooseRuntime(this.session.options.engine);
   };
 
   chooseRuntime = (engine: EngineName): void => {

@@ -20,6 +20,6 @@ export async function runTui(cli: ParsedCli): Promise<number> {
   await app.waitUntilExit().catch(() => {});
   controller.dispose();
   session.close();
-  if (session.log.filePath) process.stderr.write(`log file: ${session.log.filePath}\n`);
+  if (session.log.filePath) process.stderr.write(`\nlog file: ${session.log.filePath}\n`);
   return code;
 }

@@ -20,6 +20,14 @@ export interface WizardOptions {
   image: string;
   dockerHost?: string;
   dockerConfig?: string;
+  containerdSocket: string;
+  containerdConfig?: string;
+  /** containerd namespace for the isolation check (Kubernetes uses k8s.io). */
+  namespace: string;
+  /** containerd: runsc's own shim, containerd's runc shim running runsc, or auto. */
+  shim: 'auto' | 'runsc' | 'runc';
+  /** containerd: set runc's SystemdCgroup = true (and runsc's systemd-cgroup). */
+  systemdCgroup: boolean;
   /** Consent to treat a 0-byte daemon.json as {} (dockerd itself fails on it). */
   treatEmptyAsObject: boolean;
   serviceManager: 'auto' | 'systemd' | 'none';
@@ -38,6 +46,10 @@ export function defaultOptions(): WizardOptions {
     installDir: '/usr/local/bin',
     makeDefault: false,
     image: 'busybox:latest',
+    containerdSocket: '/run/containerd/containerd.sock',
+    namespace: 'default',
+    shim: 'auto',
+    systemdCgroup: false,
     treatEmptyAsObject: false,
     serviceManager: 'auto',
     checkTimeoutSeconds: 120,

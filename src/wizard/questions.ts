@@ -10,9 +10,9 @@ export interface Question extends QuestionView {
   apply(options: WizardOptions, value: string): void;
 }
 
+/** An answer is explicit: "sandbox"/"default" mean no flag, not "keep what the file has". */
 function addArg(o: WizardOptions, arg: string | undefined): void {
-  if (!arg) return;
-  o.runtimeArgs = [...(o.runtimeArgs ?? []), arg];
+  o.runtimeArgs = [...(o.runtimeArgs ?? []), ...(arg ? [arg] : [])];
 }
 
 export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>): Question[] {

@@ -11,6 +11,7 @@ import { LocalHost } from '../host/local-host.js';
 import { RunLog } from '../log/run-log.js';
 import { installRunscStep } from '../release/install-step.js';
 import type { Step, StepContext } from '../steps/step.js';
+import { UsageError } from '../cli/args.js';
 import type { WizardOptions } from './options.js';
 import type { CheckView, EngineName, ProgressView } from './state.js';
 
@@ -49,7 +50,11 @@ export class Session {
   facts: Facts | undefined;
 
   constructor(readonly options: WizardOptions, opts: { dryRun?: boolean; logName?: string } = {}) {
-    this.log = new RunLog({ dir: options.logDir || null, name: opts.logName ?? 'run' });
+    try {
+      this.log = new RunLog({ dir: options.logDir || null, name: opts.logName ?? 'run' });
+    } catch (e) {
+      throw new UsageError(`cannot write a log file in ${options.logDir}: ${(e as Error).message}; pass --log-dir DIR with a writable folder`);
+    }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     this.host = new LocalHost({
       root: options.root,
@@ -65,6 +70,8 @@ export class Session {
       dockerHost: this.options.dockerHost,
       dockerConfig: this.options.dockerConfig,
       serviceManager: this.options.serviceManager,
+      containerdSocket: this.options.containerdSocket,
+      containerdConfig: this.options.containerdConfig,
     });
     this.log.info(`detected: ${this.facts.distro.prettyName}, ${this.facts.arch.machine}, kernel ${this.facts.kernel}, init ${this.facts.init === 'systemd' ? 'systemd' : 'not systemd'}, cgroup ${this.facts.cgroup}`, 'detect');
     return this.facts;

@@ -198,4 +198,20 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.match(r.stderr, /image registry\.invalid\/nothing:here is not on this machine and could not be pulled/);
     assert.match(r.stderr, /docker load -i/);
   });
+  // Last in this file: it changes the private daemon's default runtime.
+  test('--default-runtime on a machine already set up reloads docker so plain `docker run` lands in gVisor', { timeout: 600_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    const first = await runWizard(['apply', ...common(w.dir), '--mirror', loose.baseUrl, '--runtime-name', 'runsc-dflt'], d.env);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runWizard(['apply', ...common(w.dir), '--mirror', loose.baseUrl, '--runtime-name', 'runsc-dflt', '--default-runtime', '--json'], d.env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /default runtime is runc, not runsc-dflt/);
+    const report = JSON.parse(second.stdout) as { ok: boolean; check: { passed: boolean; evidence: unknown[] } };
+    assert.equal(report.ok, true);
+    assert.equal(report.check.passed, true);
+    const info = await d.docker(['info', '--format', '{{.DefaultRuntime}}']);
+    assert.equal(info.stdout.trim(), 'runsc-dflt');
+    const plain = await d.docker(['run', '--rm', BUSYBOX_TAG, 'dmesg'], { timeoutMs: 120_000 });
+    assert.match(plain.stdout, /Starting gVisor/);
+  });
 });

@@ -28,7 +28,7 @@ export function minimalFacts(over: Partial<Facts['docker']> = {}): Facts {
       host: 'unix:///var/run/docker.sock',
       ...over,
     },
-    containerd: { installed: false, running: false, socket: '/run/containerd/containerd.sock' },
+    containerd: { installed: false, running: false, socket: '/run/containerd/containerd.sock', configFile: '/etc/containerd/config.toml' },
     runsc: {},
   };
 }

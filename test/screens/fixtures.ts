@@ -22,7 +22,7 @@ export function sampleFacts(over: Partial<Facts> = {}): Facts {
       configFile: '/etc/docker/daemon.json',
       host: 'unix:///var/run/docker.sock',
     },
-    containerd: { installed: true, version: '1.7.22', running: true, socket: '/run/containerd/containerd.sock' },
+    containerd: { installed: true, version: '1.7.22', running: true, socket: '/run/containerd/containerd.sock', configFile: '/etc/containerd/config.toml' },
     runsc: {},
     ...over,
   };

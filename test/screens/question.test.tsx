@@ -42,5 +42,5 @@ test('questions whose flags were given are not asked, and answers become runsc f
   const keep = defaultOptions();
   network!.apply(keep, 'sandbox');
   platform!.apply(keep, 'default');
-  assert.equal(keep.runtimeArgs, undefined, 'defaults keep whatever runtimeArgs the config already has');
+  assert.deepEqual(keep.runtimeArgs, [], 'choosing the defaults in the TUI means no flags, also when the config had some');
 });

@@ -37,7 +37,7 @@ test('each missing prerequisite is explained in one line', () => {
       isRoot: false,
       arch: { machine: 'riscv64', problem: 'gVisor publishes runsc for x86_64 and aarch64 only' },
       docker: { installed: false, running: false, runtimes: {}, configFile: '/etc/docker/daemon.json', host: 'unix:///var/run/docker.sock' },
-      containerd: { installed: false, running: false, socket: '/run/containerd/containerd.sock' },
+      containerd: { installed: false, running: false, socket: '/run/containerd/containerd.sock', configFile: '/etc/containerd/config.toml' },
     }),
   );
   const missing = rows.filter((r) => r.mark === 'missing');

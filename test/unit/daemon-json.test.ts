@@ -310,9 +310,8 @@ describe('layout of the operator file is kept', () => {
     assert.equal(result.text, '{"runtimes": {"runsc": {"path": "/usr/local/bin/runsc"}}}\n');
   });
 
-  it('given a byte order mark, when merged, then it is kept and the rest is edited as usual', () => {
-    const result = mergeDockerRuntime('\uFEFF{\n  "debug": true\n}\n', RUNSC, { file: FILE });
-    assert.ok(result.text.startsWith('\uFEFF{\n  "debug": true,\n  "runtimes": {'));
+  it('given a byte order mark, when merged, then it is refused because dockerd 20.10 cannot read such a file', () => {
+    assert.throws(() => mergeDockerRuntime('\uFEFF{\n  "debug": true\n}\n', RUNSC, { file: FILE }), (e: Error) => e instanceof ConfigFileError && /byte order mark/.test(e.message) && e.line === 1);
   });
 });
 

@@ -84,7 +84,8 @@ describe('LocalHost.writeFileAtomic', () => {
     const w = await h.host.writeFileAtomic('/etc/docker/daemon.json', 'new content\n');
     assert.equal(w.backupPath, join(h.backupDir, 'etc/docker/daemon.json'));
     assert.equal(readFileSync(w.backupPath!, 'utf8'), 'old content\n');
-    assert.equal(statSync(w.backupPath!).mode & 0o777, 0o600);
+    // The copy keeps the original's mode (0644 here), so a restored file works as before.
+    assert.equal(statSync(w.backupPath!).mode & 0o777, 0o644);
   });
 
   it('given no file yet, when written with a mode, then it is created with that mode, its directory too, and no backup', async () => {

@@ -1,0 +1,86 @@
+// The isolation check's containerd driver. ctr does not read the CRI runtime table, so the
+// driver reads the runtime entry from the effective config and starts the task with the
+// same shim and binary: what Kubernetes would get through CRI.
+
+import { configDump, ctr, runtimeEntry } from '../containerd/ctr.js';
+import type { StepContext } from '../steps/step.js';
+import type { Problem } from '../wizard/state.js';
+import { CheckDriver, firstLine } from './isolation.js';
+
+/** ctr flags that select the runtime the entry describes. */
+export function ctrRuntimeFlags(runtimeType: string, options: Record<string, unknown>): string[] {
+  const flags = ['--runtime', runtimeType];
+  if (typeof options.BinaryName === 'string' && options.BinaryName) flags.push('--runc-binary', options.BinaryName);
+  if (typeof options.ConfigPath === 'string' && options.ConfigPath) flags.push('--runtime-config-path', options.ConfigPath);
+  return flags;
+}
+
+export function containerdCheckDriver(ctx: StepContext): CheckDriver {
+  const ns = ctx.options.namespace;
+  const n = ['--namespace', ns];
+  let runtimeType = 'io.containerd.runsc.v1';
+  return {
+    engine: `containerd (namespace ${ns})`,
+
+    planCommands: (rt, image) => [
+      ['containerd', '--config', ctx.facts.containerd.configFile, 'config', 'dump'],
+      ['ctr', ...n, 'run', '-d', '--runtime', `<runtime_type of ${rt}>`, image, 'gvisor-wizard-check-<random>', 'sleep', '<marker>'],
+      ['ctr', ...n, 'task', 'exec', '--exec-id', '<id>', 'gvisor-wizard-check-<random>', 'ps'],
+      ['ctr', ...n, 'task', 'kill', '-s', 'SIGKILL', 'gvisor-wizard-check-<random>'],
+      ['ctr', ...n, 'containers', 'rm', 'gvisor-wizard-check-<random>'],
+    ],
+
+    async ensureImage(image, timeoutMs): Promise<Problem | undefined> {
+      const ls = await ctr(ctx, [...n, 'images', 'ls', '-q'], { readOnly: true, quiet: true, timeoutMs: Math.min(timeoutMs, 15_000) });
+      if (ls.ok && ls.stdout.split('\n').includes(image)) return undefined;
+      const pull = await ctr(ctx, [...n, 'images', 'pull', image], { timeoutMs });
+      if (pull.ok) return undefined;
+      return {
+        what: `image ${image} is not in containerd namespace ${ns} and could not be pulled`,
+        why: firstLine(pull.stderr) || 'ctr images pull failed',
+        next: `Import an image offline and pass its full name with --image: on a machine with access \`docker save busybox -o busybox.tar\` (or \`ctr images export\`), copy it, then \`ctr -n ${ns} images import busybox.tar\` and use --image docker.io/library/busybox:latest (the name \`ctr -n ${ns} images ls\` shows).`,
+      };
+    },
+
+    async start(name, image, marker, timeoutMs) {
+      const dump = await configDump(ctx);
+      const entry = runtimeEntry(dump.config, ctx.options.runtimeName);
+      if (!entry?.runtimeType) {
+        return {
+          result: { argv: [], exitCode: 1, stdout: '', stderr: `runtime ${ctx.options.runtimeName} is not in containerd's effective config (${dump.error ?? 'config dump has no such runtime entry'})`, timedOut: false, ok: false },
+        };
+      }
+      runtimeType = entry.runtimeType;
+      const result = await ctr(ctx, [...n, 'run', '-d', '--label', 'gvisor-wizard=isolation-check', ...ctrRuntimeFlags(entry.runtimeType, entry.options), image, name, 'sleep', marker], { timeoutMs });
+      return { result, id: name };
+    },
+
+    async describe(name, timeoutMs) {
+      const info = await ctr(ctx, [...n, 'containers', 'info', name], { readOnly: true, quiet: true, timeoutMs });
+      const task = await ctr(ctx, [...n, 'task', 'ls'], { readOnly: true, quiet: true, timeoutMs });
+      let runtime: string | undefined;
+      try {
+        runtime = (JSON.parse(info.stdout) as { Runtime?: { Name?: string } }).Runtime?.Name;
+      } catch {
+        runtime = undefined;
+      }
+      const running = task.stdout.split('\n').some((l) => l.startsWith(`${name} `) && /RUNNING/.test(l));
+      return { id: name, running, runtime, expectedRuntime: runtimeType };
+    },
+
+    exec: (name, argv, timeoutMs) => ctr(ctx, [...n, 'task', 'exec', '--exec-id', `gvw-${argv[0]}-${Date.now()}`, name, ...argv], { readOnly: true, timeoutMs }),
+
+    async remove(name) {
+      // Not tied to the run's abort signal: cleanup must happen even after Ctrl-C.
+      const opts = { timeoutMs: 30_000, signal: undefined, quiet: true };
+      await ctr(ctx, [...n, 'task', 'kill', '-s', 'SIGKILL', name], opts);
+      for (let i = 0; i < 20; i++) {
+        const rm = await ctr(ctx, [...n, 'task', 'rm', '-f', name], opts);
+        if (rm.ok || /not found/i.test(rm.stderr)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const c = await ctr(ctx, [...n, 'containers', 'rm', name], opts);
+      if (!c.ok && !/not found/i.test(c.stderr)) ctx.log.warn(`could not remove check container ${name}: ${firstLine(c.stderr)}`);
+    },
+  };
+}
