@@ -68,7 +68,12 @@ export function containerdCheckDriver(ctx: StepContext): CheckDriver {
       return { id: name, running, runtime, expectedRuntime: runtimeType };
     },
 
-    exec: (name, argv, timeoutMs) => ctr(ctx, [...n, 'task', 'exec', '--exec-id', `gvw-${argv[0]}-${Date.now()}`, name, ...argv], { readOnly: true, timeoutMs }),
+    async exec(name, argv, timeoutMs) {
+      // ctr 1.6 under runsc now and then returns an exec's exit 0 with no output: ask twice.
+      let r = await ctr(ctx, [...n, 'task', 'exec', '--exec-id', `gvw-${argv[0]}-${Date.now()}`, name, ...argv], { readOnly: true, timeoutMs });
+      if (r.ok && r.stdout.trim() === '') r = await ctr(ctx, [...n, 'task', 'exec', '--exec-id', `gvw-${argv[0]}-${Date.now()}-2`, name, ...argv], { readOnly: true, timeoutMs });
+      return r;
+    },
 
     async remove(name) {
       // Not tied to the run's abort signal: cleanup must happen even after Ctrl-C.

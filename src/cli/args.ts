@@ -44,6 +44,7 @@ const optionSpec = {
   'containerd-socket': { type: 'string' },
   'containerd-config': { type: 'string' },
   namespace: { type: 'string' },
+  'crictl-config': { type: 'string' },
   shim: { type: 'string' },
   'systemd-cgroup': { type: 'boolean' },
   'treat-empty-as-object': { type: 'boolean' },
@@ -123,6 +124,7 @@ export function parseCli(argv: string[]): ParsedCli {
     o.namespace = v.namespace;
   }
   if (v['systemd-cgroup']) o.systemdCgroup = true;
+  if (v['crictl-config'] !== undefined) o.crictlConfig = machinePath(v['crictl-config'], '--crictl-config');
   if (v.shim !== undefined) {
     if (v.shim !== 'auto' && v.shim !== 'runsc' && v.shim !== 'runc') throw new UsageError(`--shim must be auto, runsc or runc, not "${v.shim}"`);
     o.shim = v.shim;

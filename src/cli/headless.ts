@@ -32,11 +32,6 @@ export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<numb
   }
 }
 
-function requireDocker(cli: ParsedCli): void {
-  if (cli.options.engine === 'containerd') {
-    throw new UsageError('--runtime containerd is not available in this version yet: use --runtime docker');
-  }
-}
 
 /** Problems that stop the wizard before any step (exit 1), e.g. not root, unsupported arch. */
 export function preflightProblem(facts: Facts, cli: ParsedCli): Problem | undefined {
@@ -57,7 +52,6 @@ async function detectCommand(cli: ParsedCli, io: Out): Promise<number> {
 }
 
 async function planCommand(cli: ParsedCli, io: Out): Promise<number> {
-  requireDocker(cli);
   // A plan writes nothing: no log file, no backups, every write refused by the host.
   const session = new Session({ ...cli.options, logDir: '' }, { dryRun: true });
   const unsubscribe = cli.verbose ? session.log.subscribe(consolePrinter(io, cli)) : () => {};
@@ -105,7 +99,6 @@ function printPlanEntry(io: Out, r: { id: string; title: string; status: string;
 }
 
 async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promise<number> {
-  requireDocker(cli);
   const interactive = Boolean(process.stdin.isTTY);
   if (!cli.yes && !interactive && only === null) {
     throw new UsageError('apply without a terminal needs --yes (it changes the machine)');

@@ -1,11 +1,12 @@
 // Help texts. Kept apart so `--help` loads nothing else.
 
-export const MAIN_HELP = `gvisor-wizard: put a docker host behind gVisor (runsc) and prove it
+export const MAIN_HELP = `gvisor-wizard: put a docker or containerd host behind gVisor (runsc) and prove it
 
 Usage:
   gvisor-wizard [tui] [options]        interactive wizard (needs a terminal)
   gvisor-wizard apply --runtime docker --yes [options]
                                        run every step headless; exit 0 only when isolated
+  gvisor-wizard apply --runtime containerd --yes [options]
   gvisor-wizard plan --runtime docker [options]
                                        show what would change (diffs, commands); change nothing
   gvisor-wizard check --runtime docker [--image IMG]
@@ -22,7 +23,7 @@ Runtime source (install step):
   --install-dir DIR    where runsc is installed (default /usr/local/bin)
 
 Docker configuration:
-  --runtime docker     the engine to configure (containerd: not available yet)
+  --runtime E          the engine to configure: docker (default) or containerd
   --runtime-name NAME  runtime name in daemon.json (default runsc)
   --runtime-arg ARG    a runsc flag for runtimeArgs, repeatable
                        (e.g. --runtime-arg=--platform=kvm --runtime-arg=--network=host)
@@ -32,6 +33,16 @@ Docker configuration:
                        --config-file, else /etc/docker/daemon.json)
   --treat-empty-as-object  consent to treat a 0-byte daemon.json as {} (backed up first)
   --service-manager M  auto (default), systemd, or none (reload with SIGHUP)
+
+containerd configuration:
+  --containerd-socket P  the containerd to configure (default /run/containerd/containerd.sock)
+  --containerd-config F  its config.toml when it is not running (default: its --config,
+                       else /etc/containerd/config.toml)
+  --shim S             auto (default), runsc (containerd-shim-runsc-v1) or runc (containerd's
+                       runc shim running runsc through a wrapper)
+  --systemd-cgroup     also set runc's SystemdCgroup = true
+  --namespace NS       containerd namespace for the check (default default)
+  --crictl-config F    crictl's config file (default /etc/crictl.yaml)
 
 Isolation check:
   --image IMG          image for the check container (default busybox:latest; must have

@@ -3,8 +3,6 @@
 
 import { Inspection, Step, StepContext } from '../steps/step.js';
 
-export const CRICTL_YAML = '/etc/crictl.yaml';
-
 function wantedEndpoint(ctx: StepContext): string {
   const s = ctx.facts.containerd.socket;
   return s.startsWith('unix://') ? s : `unix://${s}`;
@@ -38,11 +36,12 @@ export const crictlStep: Step = {
   title: 'Point crictl at containerd',
 
   async inspect(ctx): Promise<Inspection> {
-    const before = await ctx.host.readText(CRICTL_YAML);
+    const crictlYaml = ctx.options.crictlConfig;
+    const before = await ctx.host.readText(crictlYaml);
     const { text, changes } = setCrictlEndpoints(before ?? '', wantedEndpoint(ctx));
     const namespaces = 'crictl (like the kubelet) sees only the k8s.io namespace of containerd; ctr uses "default" unless given -n k8s.io, so images imported with plain `ctr images import` are invisible to Kubernetes.';
-    if (before !== null && changes.length === 0) return { status: 'done', summary: `${CRICTL_YAML} already points at ${wantedEndpoint(ctx)}` };
-    return { status: 'needed', summary: `${CRICTL_YAML}: ${changes.join('; ')}`, plan: { files: [{ path: CRICTL_YAML, before, after: text, mode: 0o644 }], commands: [], notes: [namespaces] } };
+    if (before !== null && changes.length === 0) return { status: 'done', summary: `${crictlYaml} already points at ${wantedEndpoint(ctx)}` };
+    return { status: 'needed', summary: `${crictlYaml}: ${changes.join('; ')}`, plan: { files: [{ path: crictlYaml, before, after: text, mode: 0o644 }], commands: [], notes: [namespaces] } };
   },
 
   async apply(ctx, plan) {
@@ -52,11 +51,12 @@ export const crictlStep: Step = {
   },
 
   async verify(ctx) {
-    const text = (await ctx.host.readText(CRICTL_YAML)) ?? '';
+    const crictlYaml = ctx.options.crictlConfig;
+    const text = (await ctx.host.readText(crictlYaml)) ?? '';
     const want = wantedEndpoint(ctx);
     if (!new RegExp(`^runtime-endpoint:\\s*["']?${want.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}["']?\\s*(#.*)?$`, 'm').test(text)) {
-      throw new Error(`${CRICTL_YAML} does not say runtime-endpoint: ${want}`);
+      throw new Error(`${crictlYaml} does not say runtime-endpoint: ${want}`);
     }
-    return `${CRICTL_YAML} runtime-endpoint = ${want}`;
+    return `${crictlYaml} runtime-endpoint = ${want}`;
   },
 };

@@ -44,12 +44,12 @@ export async function findContainerd(host: Host, socket: string): Promise<Proces
 /** Seconds since the epoch at which a process started (from /proc), or undefined. */
 export async function processStartTime(host: Host, pid: number): Promise<number | undefined> {
   const stat = await host.readText(`/proc/${pid}/stat`);
-  const uptimeBoot = await host.readText('/proc/stat');
-  if (!stat || !uptimeBoot) return undefined;
+  const uptime = await host.readText('/proc/uptime');
+  if (!stat || !uptime) return undefined;
   // Field 22 (starttime, clock ticks since boot) follows the ")" that ends the command name.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[19]);
-  const btime = Number(/^btime (\d+)$/m.exec(uptimeBoot)?.[1]);
-  if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
-  return btime + ticks / 100; // USER_HZ is 100 on every Linux the wizard supports
+  // Measured against /proc/uptime (1/100 s), not btime (whole seconds): restarts are quick.
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const up = Number(uptime.split(' ')[0]);
+  if (!Number.isFinite(ticks) || !Number.isFinite(up)) return undefined;
+  return Date.now() / 1000 - (up - ticks / 100); // USER_HZ is 100 on every Linux the wizard supports
 }

@@ -13,6 +13,7 @@ import { isReleaseError, ReleaseError } from './download.js';
 import { fetchRelease, FetchedRelease, HELPERS_DIR, RUNSC, sha512OfFile, SHIM, TARBALL } from './fetch-release.js';
 import { parseSha512 } from './sha512.js';
 import { chooseSource, ReleaseSource } from './source.js';
+import { servicePathDirs, shimTooNewFor } from '../containerd/shim.js';
 
 /** What the wizard installed last, so a tarball release can be recognised without downloading it. */
 interface InstalledManifest {
@@ -119,9 +120,16 @@ export const installRunscStep: Step = {
     ];
     const current = await ctx.host.stat(target);
     if (current) notes.push(`the current ${target} is saved in the backup folder first`);
-    const daemonPath = ctx.facts.docker.daemonPid ? (await ctx.host.processEnv(ctx.facts.docker.daemonPid))?.PATH : undefined;
-    if (daemonPath && !daemonPath.split(':').includes(ctx.options.installDir)) {
-      notes.push(`${ctx.options.installDir} is not on dockerd's PATH (${daemonPath}); docker uses the absolute path, so this is fine for docker`);
+    if (ctx.options.engine === 'containerd') {
+      // containerd looks shims up on its own (service) PATH, not the operator's (case C1).
+      const dirs = servicePathDirs(ctx);
+      if (!dirs.includes(ctx.options.installDir)) notes.push(`warning: ${ctx.options.installDir} is not on containerd's PATH (${dirs.join(':')}): a ${SHIM} installed there would not be found; the configure step then uses containerd's runc shim (or pass --install-dir with a directory on that PATH)`);
+      if (shimTooNewFor(ctx.facts.containerd.version, ctx.options.release)) notes.push(`warning: ${SHIM} releases from 2026-05 on do not work with containerd ${ctx.facts.containerd.version}: the configure step will use containerd's runc shim with runsc instead (pin --release 20260430 or older to use the shim, or upgrade containerd)`);
+    } else {
+      const daemonPath = ctx.facts.docker.daemonPid ? (await ctx.host.processEnv(ctx.facts.docker.daemonPid))?.PATH : undefined;
+      if (daemonPath && !daemonPath.split(':').includes(ctx.options.installDir)) {
+        notes.push(`${ctx.options.installDir} is not on dockerd's PATH (${daemonPath}); docker uses the absolute path, so this is fine for docker`);
+      }
     }
     return { status: 'needed', summary: `install runsc from ${source.location}`, plan: { files: [], commands: [], notes } };
   },

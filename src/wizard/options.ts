@@ -24,6 +24,8 @@ export interface WizardOptions {
   containerdConfig?: string;
   /** containerd namespace for the isolation check (Kubernetes uses k8s.io). */
   namespace: string;
+  /** crictl's config file (default /etc/crictl.yaml). */
+  crictlConfig: string;
   /** containerd: runsc's own shim, containerd's runc shim running runsc, or auto. */
   shim: 'auto' | 'runsc' | 'runc';
   /** containerd: set runc's SystemdCgroup = true (and runsc's systemd-cgroup). */
@@ -48,6 +50,7 @@ export function defaultOptions(): WizardOptions {
     image: 'busybox:latest',
     containerdSocket: '/run/containerd/containerd.sock',
     namespace: 'default',
+    crictlConfig: '/etc/crictl.yaml',
     shim: 'auto',
     systemdCgroup: false,
     treatEmptyAsObject: false,

@@ -6,6 +6,9 @@ import { isolationCheckStep } from '../check/check-step.js';
 import { detect } from '../detect/detect.js';
 import type { Facts } from '../detect/facts.js';
 import { configureDockerStep } from '../docker/configure-step.js';
+import { configureContainerdStep } from '../containerd/configure-step.js';
+import { crictlStep } from '../containerd/crictl-step.js';
+import { restartContainerdStep } from '../containerd/restart-step.js';
 import { reloadDockerStep } from '../docker/reload-step.js';
 import { LocalHost } from '../host/local-host.js';
 import { RunLog } from '../log/run-log.js';
@@ -20,7 +23,7 @@ export function stepsFor(engine: EngineName): Step[] {
     case 'docker':
       return [installRunscStep, configureDockerStep, reloadDockerStep, isolationCheckStep];
     case 'containerd':
-      throw new Error('the containerd path is not available yet');
+      return [installRunscStep, configureContainerdStep, restartContainerdStep, crictlStep, isolationCheckStep];
   }
 }
 
@@ -33,7 +36,11 @@ export function engineChoices(facts: Facts): { value: EngineName; label: string;
       label: `docker${d.serverVersion ? ` ${d.serverVersion}` : ''}`,
       disabledReason: !d.installed ? (d.problem ?? 'docker is not installed') : !d.running && facts.init !== 'systemd' ? d.problem : undefined,
     },
-    { value: 'containerd', label: `containerd${facts.containerd.version ? ` ${facts.containerd.version}` : ''}`, disabledReason: 'not supported by this version of the wizard yet (docker only)' },
+    {
+      value: 'containerd',
+      label: `containerd${facts.containerd.version ? ` ${facts.containerd.version}` : ''}`,
+      disabledReason: !facts.containerd.installed ? facts.containerd.problem : !facts.containerd.running && facts.init !== 'systemd' ? facts.containerd.problem : undefined,
+    },
   ];
 }
 
