@@ -65,7 +65,7 @@ export class WizardController implements WizardStore {
     const choice = this.state.runtimeChoices.find((c) => c.value === engine);
     if (!choice || choice.disabledReason) return;
     this.session.options.engine = engine;
-    this.questions = runscQuestions(this.state.facts!, this.cli.explicit);
+    this.questions = runscQuestions(this.state.facts!, this.cli.explicit, engine);
     this.nextQuestion();
   };
 

@@ -3,7 +3,7 @@
 
 import type { Facts } from '../detect/facts.js';
 import type { WizardOptions } from './options.js';
-import type { QuestionView } from './state.js';
+import type { EngineName, QuestionView } from './state.js';
 
 export interface Question extends QuestionView {
   /** Fold the answer into the options. */
@@ -15,7 +15,7 @@ function addArg(o: WizardOptions, arg: string | undefined): void {
   o.runtimeArgs = [...(o.runtimeArgs ?? []), ...(arg ? [arg] : [])];
 }
 
-export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>): Question[] {
+export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>, engine: EngineName = 'docker'): Question[] {
   const qs: Question[] = [];
   if (!explicit.has('runtime-arg')) {
     qs.push({
@@ -44,7 +44,20 @@ export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>): Que
       });
     }
   }
-  if (!explicit.has('default-runtime')) {
+  if (engine === 'containerd' && !explicit.has('systemd-cgroup')) {
+    qs.push({
+      id: 'systemd-cgroup',
+      prompt: 'Let runc use the systemd cgroup driver (SystemdCgroup = true)?',
+      help: 'Kubernetes nodes whose kubelet uses the systemd cgroup driver (the default since kubeadm 1.22) need this; a plain containerd host does not.',
+      options: [
+        { value: 'no', label: 'no - leave the cgroup driver as it is' },
+        { value: 'yes', label: 'yes - SystemdCgroup = true for runc (and runsc)' },
+      ],
+      initial: 0,
+      apply: (o, v) => { o.systemdCgroup = v === 'yes'; },
+    });
+  }
+  if (engine === 'docker' && !explicit.has('default-runtime')) {
     qs.push({
       id: 'default-runtime',
       prompt: 'Make runsc docker\'s default runtime?',

@@ -1,0 +1,66 @@
+// Drives the real TUI in a real terminal: a tmux server of the test's own (80x24), keys
+// sent with send-keys, the screen read with capture-pane. Nothing of the operator's tmux is touched.
+import { runCommand, sleep } from './proc.js';
+import type { CleanupRegistry } from './cleanup.js';
+
+export interface TmuxWizard {
+  screen(): Promise<string>;
+  waitFor(what: RegExp, timeoutMs?: number): Promise<string>;
+  keys(...keys: string[]): Promise<void>;
+  /** Waits for the program to end; returns its exit status, or `signal N` when a signal ended it. */
+  exitStatus(timeoutMs?: number): Promise<number | string | undefined>;
+}
+
+export async function startTuiInTmux(argv: string[], env: Record<string, string>, cleanup: CleanupRegistry): Promise<TmuxWizard> {
+  const socket = `gvw-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) => runCommand('tmux', ['-L', socket, ...args], { timeoutMs: 20_000 });
+  cleanup.add('tmux server', () => tmux('kill-server'));
+  // tmux gives new panes its own PATH whatever `-e` says: set the environment with env(1).
+  const envArgs = Object.entries({ ...env, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`);
+  const started = await tmux('new-session', '-d', '-s', 'wizard', '-x', '80', '-y', '24', '/usr/bin/env', '-i', ...envArgs, ...argv);
+  if (started.code !== 0) throw new Error(`tmux did not start: ${started.stderr}`);
+  await tmux('set-option', '-t', 'wizard', 'remain-on-exit', 'on');
+  const screen = async () => (await tmux('capture-pane', '-p', '-t', 'wizard')).stdout;
+  return {
+    screen,
+    async waitFor(what, timeoutMs = 120_000) {
+      const end = Date.now() + timeoutMs;
+      let s = '';
+      while (Date.now() < end) {
+        s = await screen();
+        if (what.test(s)) return s;
+        await sleep(200);
+      }
+      throw new Error(`screen never showed ${what}; last screen:\n${s}`);
+    },
+    async keys(...keys) {
+      await tmux('send-keys', '-t', 'wizard', ...keys);
+    },
+    async exitStatus(timeoutMs = 20_000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'wizard', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).stdout.trim().split('|');
+        if (dead === '1') return status ? Number(status) : `signal ${signal}`;
+        await sleep(200);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Answers every "Apply step" confirm once (y) until the summary; returns the titles in order and every screen seen. */
+export async function confirmEveryStep(t: TmuxWizard): Promise<{ titles: string[]; screens: string[] }> {
+  const titles: string[] = [];
+  const screens: string[] = [];
+  for (;;) {
+    const s = await t.waitFor(/Apply step "([^"]+)"\?|summary/);
+    screens.push(s);
+    if (/summary/.test(s)) return { titles, screens };
+    const title = /Apply step "([^"]+)"\?/.exec(s)![1]!;
+    if (!titles.includes(title)) {
+      titles.push(title);
+      await t.keys('y');
+    }
+    await sleep(200);
+  }
+}
