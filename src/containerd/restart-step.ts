@@ -1,7 +1,7 @@
 // Step: containerd reads its config only at start, so a changed config needs a restart.
 // "Needed" is judged honestly: a config file newer than the running process.
 
-import { Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
+import { commandFailed, Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
 import { configDump, ctr, runtimeEntry } from './ctr.js';
 import { findContainerd, processStartTime } from './daemon.js';
 
@@ -56,13 +56,7 @@ export const restartContainerdStep: Step = {
   async apply(ctx, plan) {
     const cmd = plan.commands[0]!;
     const r = await ctx.host.run(cmd, { timeoutMs: 90_000, signal: ctx.signal });
-    if (!r.ok) {
-      throw new StepFailure({
-        what: `${cmd.join(' ')} failed`,
-        why: (r.stderr || r.stdout || r.spawnError || `exit ${r.exitCode}`).trim().split('\n').slice(-3).join(' / '),
-        next: "See `journalctl -u containerd -n 50` for containerd's own message (often a config error), fix it and rerun this step; the previous config is in the backup folder.",
-      });
-    }
+    if (!r.ok) throw commandFailed(r, "See `journalctl -u containerd -n 50` for containerd's own message (often a config error), fix it and rerun this step; the previous config is in the backup folder.");
     return `${cmd.join(' ')} done`;
   },
 

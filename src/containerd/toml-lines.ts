@@ -1,3 +1,4 @@
+import { lineIndexOf } from '../util/line-index.js';
 // A small line scanner for TOML files that other people wrote: it finds every table header and
 // key/value statement with its exact source span, so an editor can replace one value or insert a few
 // lines while every other byte stays as it was.
@@ -411,17 +412,7 @@ class Scanner {
   }
 }
 
-/** Index of the last line start <= offset. */
-export function lineIndexOf(lineStarts: number[], offset: number): number {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return Math.max(lo, 0);
-}
+export { lineIndexOf };
 
 function dominantEol(text: string): '\n' | '\r\n' {
   const all = (text.match(/\n/g) ?? []).length;

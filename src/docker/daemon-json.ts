@@ -58,6 +58,8 @@ export function parseDaemonJson(text: string, file: string): ParsedDaemonJson {
   return { value: doc.value, duplicateKeys: doc.duplicateKeys };
 }
 
+import { lineColOf } from '../util/line-index.js';
+
 // ---------------------------------------------------------------------------------------------
 // Syntax tree with source offsets (end is exclusive)
 
@@ -694,17 +696,6 @@ function renderInline(value: NewValue, style: Style, pad: string): string {
   return `{${pad}${body.join(`,${style.sep}`)}${pad}}`;
 }
 
-/** 1-based line and column of an offset: binary search for the last line start <= offset. */
-function lineColOf(lineStarts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
-}
 
 /** Line ending, indentation step and ': ' spacing the file already uses. */
 function detectStyle(doc: Document, fallbackIndent: string): Style {

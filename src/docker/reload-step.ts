@@ -3,7 +3,7 @@
 // stop every running container, so it is used only to start a stopped daemon.
 
 import { runscInstallPath } from '../wizard/options.js';
-import { Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
+import { commandFailed, Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
 import { daemonRuntimes, DaemonRuntimes } from './docker-cli.js';
 import { dockerConfigFileOf, findDockerd } from './daemon-process.js';
 import { conflictProblem, flagConflicts } from './configure-step.js';
@@ -70,13 +70,7 @@ export const reloadDockerStep: Step = {
       return `sent SIGHUP to dockerd (pid ${cmd[2]})`;
     }
     const r = await ctx.host.run(cmd, { timeoutMs: 90_000, signal: ctx.signal });
-    if (!r.ok) {
-      throw new StepFailure({
-        what: `${cmd.join(' ')} failed`,
-        why: (r.stderr || r.stdout || r.spawnError || `exit ${r.exitCode}`).trim().split('\n').slice(-3).join(' / '),
-        next: "See `journalctl -u docker -n 50` for dockerd's own message; fix it and rerun this step.",
-      });
-    }
+    if (!r.ok) throw commandFailed(r, "See `journalctl -u docker -n 50` for dockerd's own message; fix it and rerun this step.");
     return `${cmd.join(' ')} done`;
   },
 

@@ -64,6 +64,12 @@ export class StepFailure extends Error {
   }
 }
 
+/** A command that failed, as a Problem: its last lines of output are the why. */
+export function commandFailed(r: { argv: string[]; stderr: string; stdout: string; spawnError?: string; exitCode: number | null; timedOut: boolean }, next: string): StepFailure {
+  const why = r.timedOut ? 'it timed out' : (r.stderr || r.stdout || r.spawnError || `exit ${r.exitCode}`).trim().split('\n').slice(-3).join(' / ');
+  return new StepFailure({ what: `${r.argv.join(' ')} failed`, why, next });
+}
+
 export function emptyPlan(): StepPlan {
   return { files: [], commands: [], notes: [] };
 }

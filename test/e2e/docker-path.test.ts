@@ -13,23 +13,11 @@ import { startPrivateDockerd, type PrivateDockerd } from '../helpers/private-doc
 import { startReleaseServer, type ReleaseServer } from '../helpers/release-server.js';
 import { makeFakeRunscThatIsRunc } from '../helpers/runc-wrapper.js';
 import { runWizard, workDir } from '../helpers/wizard.js';
+import { snapshotFiles } from '../helpers/file-snapshot.js';
 
 const cleanup = cleanupAfter();
 const skip = e2eSkip();
 
-/** Every file below the given roots: content hash, mode, inode and mtime (what "unchanged" means). */
-function snapshot(...roots: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (p: string): void => {
-    if (!existsSync(p)) return;
-    const s = statSync(p);
-    if (s.isDirectory()) { for (const n of readdirSync(p)) walk(join(p, n)); return; }
-    const hash = createHash('sha256').update(readFileSync(p)).digest('hex');
-    out.set(p, `${hash} ${s.mode.toString(8)} ${s.ino} ${s.mtimeMs}`);
-  };
-  roots.forEach(walk);
-  return out;
-}
 
 describe('docker path, end to end on a private dockerd', { skip }, () => {
   let d: PrivateDockerd;
@@ -74,7 +62,7 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
       runtimes: { runsc: { path: installed, runtimeArgs: ['--network=host'] } },
     });
     // and the old daemon.json was backed up
-    const backups = [...snapshot(join(w.dir, 'state', 'backups')).keys()];
+    const backups = [...snapshotFiles(join(w.dir, 'state', 'backups')).keys()];
     assert.ok(backups.some((b) => b.endsWith(d.configFile)), `backup of ${d.configFile} in ${backups.join(', ')}`);
     // and a log file was written with every command
     const logs = readdirSync(join(w.dir, 'log'));
@@ -85,7 +73,7 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.equal(ps.stdout.trim(), '');
 
     // When it runs again
-    const before = snapshot(d.configFile, join(w.dir, 'bin'), join(w.dir, 'state'));
+    const before = snapshotFiles(d.configFile, join(w.dir, 'bin'), join(w.dir, 'state'));
     const requestsBefore = loose.requests.length;
     const second = await runWizard(['apply', ...common(w.dir), '--mirror', loose.baseUrl], d.env);
 
@@ -93,7 +81,7 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.equal(second.code, 0, `${second.stdout}\n${second.stderr}`);
     assert.match(second.stderr, /already matches the published sha512/);
     assert.match(second.stderr, /already has runtimes\.runsc/);
-    assert.deepEqual(snapshot(d.configFile, join(w.dir, 'bin'), join(w.dir, 'state')), before);
+    assert.deepEqual(snapshotFiles(d.configFile, join(w.dir, 'bin'), join(w.dir, 'state')), before);
     assert.deepEqual(loose.requests.slice(requestsBefore).filter((r) => r.endsWith('/runsc')), []);
   });
 
@@ -150,12 +138,12 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
   test('plan shows the diff and commands and changes nothing', { timeout: 300_000 }, async () => {
     const w = workDir(); cleanup.add('work dir', w.remove);
     writeFileSync(d.configFile, '{\n  "log-level": "info"\n}\n');
-    const before = snapshot(d.configFile, w.dir);
+    const before = snapshotFiles(d.configFile, w.dir);
     const r = await runWizard(['plan', ...common(w.dir).filter((a) => a !== '--yes'), '--mirror', loose.baseUrl, '--runtime-name', 'planned'], d.env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\+\s+"planned": \{/);
     assert.match(r.stdout, /run: kill -HUP \d+|run: systemctl reload docker/);
-    assert.deepEqual(snapshot(d.configFile, w.dir), before);
+    assert.deepEqual(snapshotFiles(d.configFile, w.dir), before);
     assert.ok(!(await d.runtimes()).includes('planned'));
   });
   test('with systemd it reloads through `systemctl reload docker` and leaves /etc/docker alone', { timeout: 300_000 }, async () => {
@@ -166,7 +154,7 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     const calls = join(w.dir, 'systemctl.calls');
     writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> ${calls}\n[ "$1" = reload ] && [ "$2" = docker ] && kill -HUP $(cat ${d.pidFile})\nexit 0\n`);
     chmodSync(join(bin, 'systemctl'), 0o755);
-    const etcBefore = snapshot('/etc/docker');
+    const etcBefore = snapshotFiles('/etc/docker');
     const env = { ...d.env, PATH: `${bin}:${d.env.PATH}` };
 
     // When apply runs with the systemd service manager
@@ -177,7 +165,7 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.equal(readFileSync(calls, 'utf8'), 'reload docker\n');
     assert.ok((await d.runtimes()).includes('runsc-sd'));
     // and the wizard wrote the file dockerd reads (--config-file), not /etc/docker/daemon.json
-    assert.deepEqual(snapshot('/etc/docker'), etcBefore);
+    assert.deepEqual(snapshotFiles('/etc/docker'), etcBefore);
   });
 
   test('when the written file is not the one dockerd reads, the reload step fails naming both', { timeout: 300_000 }, async () => {

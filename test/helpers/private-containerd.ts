@@ -16,6 +16,7 @@
 //   unless the runtime options carry Root / `ctr run --runc-root`);
 // - FIFOs of `ctr run`/`ctr task exec`: /run/containerd/fifo/<random>/ (unless --fifo-dir);
 // - cgroups: /sys/fs/cgroup/<controller>/<ns>/<id> (ctr's default cgroupsPath "/<ns>/<id>").
+import { cleanEnv, pathWithSbin } from './daemon-env.js';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,23 +108,6 @@ export interface PrivateContainerd {
   stop(): Promise<void>;
 }
 
-const SBIN_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function pathWithSbin(pathVar: string | undefined): string {
-  const parts = (pathVar ?? '').split(':').filter(Boolean);
-  for (const p of SBIN_PATH) if (!parts.includes(p)) parts.push(p);
-  return parts.join(':');
-}
-
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('CONTAINERD_') || k === 'NOTIFY_SOCKET') continue;
-    env[k] = v;
-  }
-  env.PATH = pathWithSbin(env.PATH);
-  return env;
-}
 
 /** Single-quotes a string for POSIX sh. */
 export function shQuote(s: string): string {
@@ -313,11 +297,11 @@ class PrivateContainerdImpl implements PrivateContainerd {
     this.containerdBin = which('containerd') ?? '/usr/bin/containerd';
     this.ctrBin = which('ctr') ?? '/usr/bin/ctr';
     this.argv = [this.containerdBin, '--config', this.configFile];
-    const env = cleanEnv();
+    const env = cleanEnv('CONTAINERD_');
     env.PATH = `${this.binDir}:${env.PATH}`;
     env.CONTAINERD_ADDRESS = this.socket;
     this.env = env;
-    this.daemonEnv = { ...cleanEnv(), PATH: `${this.binDir}:${pathWithSbin(process.env.PATH)}`, ...(opts.extraEnv ?? {}) };
+    this.daemonEnv = { ...cleanEnv('CONTAINERD_'), PATH: `${this.binDir}:${pathWithSbin(process.env.PATH)}`, ...(opts.extraEnv ?? {}) };
   }
 
   get pid(): number {

@@ -8,6 +8,7 @@
 // does NOT exist (it merely lstat()s it). On a machine where containerd runs (or a stale
 // socket file is left) the "private" dockerd would silently share the machine's
 // containerd. Passing --containerd with our own instance makes this deterministic.
+import { cleanEnv } from './daemon-env.js';
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -77,23 +78,6 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
-const SBIN_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function pathWithSbin(pathVar: string | undefined): string {
-  const parts = (pathVar ?? '').split(':').filter(Boolean);
-  for (const p of SBIN_PATH) if (!parts.includes(p)) parts.push(p);
-  return parts.join(':');
-}
-
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('DOCKER_') || k === 'NOTIFY_SOCKET') continue;
-    env[k] = v;
-  }
-  env.PATH = pathWithSbin(env.PATH);
-  return env;
-}
 
 /** The docker CLI to use: /usr/bin/docker (Debian's 20.10, matching the daemon) when present. */
 export function dockerCli(): string {
@@ -214,7 +198,7 @@ class PrivateDockerdImpl implements PrivateDockerd {
     this.containerdConfigFile = join(dir, 'containerd.toml');
     this.containerdSocket = join(dir, 'containerd', 'containerd.sock');
     this.dockerBin = dockerCli();
-    const env = cleanEnv();
+    const env = cleanEnv('DOCKER_');
     env.DOCKER_HOST = this.host;
     env.DOCKER_CONFIG = join(dir, 'cli');
     env.PATH = `${join(dir, 'bin')}:${env.PATH}`;
@@ -241,7 +225,7 @@ class PrivateDockerdImpl implements PrivateDockerd {
     const dockerdBin = which('dockerd');
     if (!containerdBin) throw new Error('containerd not found (run .ci/setup-host.sh)');
     if (!dockerdBin) throw new Error('dockerd not found (run .ci/setup-host.sh)');
-    const daemonEnv = cleanEnv();
+    const daemonEnv = cleanEnv('DOCKER_');
 
     this.containerdChild = this.spawnLogged(containerdBin, ['--config', this.containerdConfigFile], this.containerdLogFile, daemonEnv);
     await pollUntil(() => {
