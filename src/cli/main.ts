@@ -10,6 +10,22 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * Ink draws nothing until exit when it believes it runs in CI (it reads CI and
+ * CONTINUOUS_INTEGRATION once, when loaded). The TUI only starts on a real terminal, so it
+ * must draw live there even inside a CI job: hide those variables while Ink loads.
+ */
+async function importTuiLive(): Promise<typeof import('../tui/run-tui.js')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('../tui/run-tui.js');
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let cli;
   try {
@@ -39,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('gvisor-wizard: the interactive wizard needs a terminal; use `gvisor-wizard apply --runtime docker --yes` for a headless run.\n');
         return 2;
       }
-      const { runTui } = await import('../tui/run-tui.js');
+      const { runTui } = await importTuiLive();
       return await runTui(cli);
     }
     const { runHeadless } = await import('./headless.js');

@@ -1,5 +1,8 @@
 // Drives the real TUI in a real terminal: a tmux server of the test's own (80x24), keys
 // sent with send-keys, the screen read with capture-pane. Nothing of the operator's tmux is touched.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { runCommand, sleep } from './proc.js';
 import type { CleanupRegistry } from './cleanup.js';
 
@@ -7,8 +10,8 @@ export interface TmuxWizard {
   screen(): Promise<string>;
   waitFor(what: RegExp, timeoutMs?: number): Promise<string>;
   keys(...keys: string[]): Promise<void>;
-  /** Waits for the program to end; returns its exit status, or `signal N` when a signal ended it. */
-  exitStatus(timeoutMs?: number): Promise<number | string | undefined>;
+  /** Waits for the program to end; returns its exit status (128+N for signal N). */
+  exitStatus(timeoutMs?: number): Promise<number | undefined>;
 }
 
 export async function startTuiInTmux(argv: string[], env: Record<string, string>, cleanup: CleanupRegistry): Promise<TmuxWizard> {
@@ -16,8 +19,12 @@ export async function startTuiInTmux(argv: string[], env: Record<string, string>
   const tmux = (...args: string[]) => runCommand('tmux', ['-L', socket, ...args], { timeoutMs: 20_000 });
   cleanup.add('tmux server', () => tmux('kill-server'));
   // tmux gives new panes its own PATH whatever `-e` says: set the environment with env(1).
+  // tmux does not always keep a dead pane's exit status: a small sh records it in a file.
   const envArgs = Object.entries({ ...env, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`);
-  const started = await tmux('new-session', '-d', '-s', 'wizard', '-x', '80', '-y', '24', '/usr/bin/env', '-i', ...envArgs, ...argv);
+  const statusFile = join(mkdtempSync(join(tmpdir(), 'gvw-tmux-')), 'status');
+  cleanup.add('tmux status file', () => rmSync(dirname(statusFile), { recursive: true, force: true }));
+  const started = await tmux('new-session', '-d', '-s', 'wizard', '-x', '80', '-y', '24', '/usr/bin/env', '-i', ...envArgs,
+    '/bin/sh', '-c', '"$@"; echo $? > "$0"', statusFile, ...argv);
   if (started.code !== 0) throw new Error(`tmux did not start: ${started.stderr}`);
   await tmux('set-option', '-t', 'wizard', 'remain-on-exit', 'on');
   const screen = async () => (await tmux('capture-pane', '-p', '-t', 'wizard')).stdout;
@@ -39,8 +46,10 @@ export async function startTuiInTmux(argv: string[], env: Record<string, string>
     async exitStatus(timeoutMs = 20_000) {
       const end = Date.now() + timeoutMs;
       while (Date.now() < end) {
-        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'wizard', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}')).stdout.trim().split('|');
-        if (dead === '1') return status ? Number(status) : `signal ${signal}`;
+        if (existsSync(statusFile)) {
+          const text = readFileSync(statusFile, 'utf8').trim();
+          if (text !== '') return Number(text);
+        }
         await sleep(200);
       }
       return undefined;
