@@ -53,6 +53,11 @@ const optionSpec = {
   'state-dir': { type: 'string' },
   'log-dir': { type: 'string' },
   root: { type: 'string' },
+  'sandbox-image': { type: 'string' },
+  'registry-mirror': { type: 'string' },
+  'nerdctl-version': { type: 'string' },
+  'cni-version': { type: 'string' },
+  'nerdctl-mirror': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -139,6 +144,7 @@ export function parseCli(argv: string[]): ParsedCli {
     if (!Number.isInteger(n) || n < 10 || n > 3600) throw new UsageError(`--check-timeout must be whole seconds from 10 to 3600, not "${v['check-timeout']}"`);
     o.checkTimeoutSeconds = n;
   }
+  parseContainerdExtras(v, o);
   if (v.root !== undefined) o.root = absolute(v.root, '--root');
   // Under --root the wizard's own files live there too: nothing outside DIR is written.
   const underRoot = (p: string) => (o.root === '/' ? p : join(o.root, p));
@@ -156,6 +162,45 @@ export function parseCli(argv: string[]): ParsedCli {
     verbose: Boolean(v.verbose),
     explicit: new Set(Object.keys(v)),
   };
+}
+
+/** The optional containerd pieces: --sandbox-image, --registry-mirror, and nerdctl (+ CNI plugins). */
+function parseContainerdExtras(
+  v: { 'sandbox-image'?: string; 'registry-mirror'?: string; 'nerdctl-version'?: string; 'cni-version'?: string; 'nerdctl-mirror'?: string },
+  o: WizardOptions,
+): void {
+  const httpUrl = /^https?:\/\/[^/\s?#"'\\]+[^\s"'\\]*$/i;
+  if (v['sandbox-image'] !== undefined) {
+    const img = v['sandbox-image'];
+    if (!img || /[\s"'\\]/.test(img) || /^[a-z]+:\/\//i.test(img)) throw new UsageError(`--sandbox-image "${img}" is not an image reference (for example registry.k8s.io/pause:3.10)`);
+    o.sandboxImage = img;
+  }
+  if (v['registry-mirror'] !== undefined) {
+    const raw = v['registry-mirror'];
+    const eq = raw.indexOf('=');
+    const registry = eq > 0 ? raw.slice(0, eq) : '';
+    const endpoint = eq > 0 ? raw.slice(eq + 1) : '';
+    if (!registry || !endpoint) throw new UsageError(`--registry-mirror must be REGISTRY=URL (for example docker.io=https://mirror.example:5000), not "${raw}"`);
+    if (registry !== '*' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(registry)) {
+      throw new UsageError(`--registry-mirror: "${registry}" is not a registry host name (for example docker.io or registry.example:5000)`);
+    }
+    if (!httpUrl.test(endpoint)) throw new UsageError(`--registry-mirror: the mirror URL must be http(s), not "${endpoint}"`);
+    o.registryMirror = { registry, endpoint };
+  }
+  const version = (flag: string, val: string): string => {
+    if (!/^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?$/.test(val)) throw new UsageError(`${flag} must be a release version like 2.0.4, not "${val}"`);
+    return val.replace(/^v/, '');
+  };
+  if (v['nerdctl-version'] !== undefined) o.nerdctlVersion = version('--nerdctl-version', v['nerdctl-version']);
+  if (v['cni-version'] !== undefined) {
+    if (o.nerdctlVersion === undefined) throw new UsageError('--cni-version needs --nerdctl-version: the CNI plugins are installed together with nerdctl');
+    o.cniVersion = version('--cni-version', v['cni-version']);
+  }
+  if (v['nerdctl-mirror'] !== undefined) {
+    if (o.nerdctlVersion === undefined) throw new UsageError('--nerdctl-mirror needs --nerdctl-version: nerdctl is only installed when its version is given');
+    if (!httpUrl.test(v['nerdctl-mirror'])) throw new UsageError(`--nerdctl-mirror must be an http(s) URL, not "${v['nerdctl-mirror']}"`);
+    o.nerdctlMirror = v['nerdctl-mirror'];
+  }
 }
 
 function base(options: WizardOptions): ParsedCli {

@@ -43,6 +43,18 @@ containerd configuration:
   --systemd-cgroup     also set runc's SystemdCgroup = true
   --namespace NS       containerd namespace for the check (default default)
   --crictl-config F    crictl's config file (default /etc/crictl.yaml)
+  --sandbox-image IMG  optional: also set the CRI pause image (version 2 sandbox_image,
+                       version 3 pinned_images.sandbox)
+  --registry-mirror REGISTRY=URL
+                       optional: also add an http(s) mirror for REGISTRY to registry.mirrors
+                       (version 2 files on containerd 1.x only; refused when config_path is
+                       set, and for containerd 2.x: use hosts.toml under config_path)
+
+nerdctl (optional, containerd; skipped unless --nerdctl-version is given):
+  --nerdctl-version V  install nerdctl V into --install-dir (sha256 from SHA256SUMS)
+  --cni-version V      also install the CNI plugins V into /opt/cni/bin
+  --nerdctl-mirror URL replaces https://github.com for both (same layout: URL/containerd/
+                       nerdctl/releases/download/vV/...); --from-dir DIR works too
 
 Isolation check:
   --image IMG          image for the check container (default busybox:latest; must have

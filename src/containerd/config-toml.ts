@@ -546,9 +546,17 @@ function resolveVersion(a: ConfigAnalysis, l: Loaded, wanted: 2 | 3, file: strin
 // ---------------------------------------------------------------------------------------------
 // The edit engine: make tables hold given keys
 
+/** A value the editors write: a scalar, or an array of strings (a mirror's `endpoint`). */
+type PlanValue = TomlScalar | readonly string[];
+
 interface TablePlan {
   path: string[];
-  keys: [string, TomlScalar][];
+  keys: [string, PlanValue][];
+}
+
+function formatPlanValue(v: PlanValue, quote: '"' | "'"): string {
+  if (typeof v === 'object') return `[${v.map((x) => formatScalar(x, quote)).join(', ')}]`;
+  return formatScalar(v, quote);
 }
 
 interface EngineResult {
@@ -683,6 +691,7 @@ function pathText(path: string[]): string {
 
 function describe(v: unknown): string {
   if (v === undefined) return '(not set)';
+  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
@@ -710,8 +719,8 @@ function planTables(l: Loaded, plans: TablePlan[], style: Style): EngineResult {
 
   const renderKey = (k: string): string => formatKeySegment(k, style.keyQuote);
   const renderHeader = (indent: string, path: string[]): string => `${indent}[${formatKeyPath(path, style.keyQuote)}]`;
-  const renderKv = (indent: string, k: string, v: TomlScalar, quote = style.stringQuote): string =>
-    `${indent}${renderKey(k)}${style.eq}${formatScalar(v, quote)}`;
+  const renderKv = (indent: string, k: string, v: PlanValue, quote = style.stringQuote): string =>
+    `${indent}${renderKey(k)}${style.eq}${formatPlanValue(v, quote)}`;
 
   for (const plan of plans) {
     refuseOtherForms(l, plan.path);
@@ -729,7 +738,7 @@ function planTables(l: Loaded, plans: TablePlan[], style: Style): EngineResult {
         if (stmt) {
           if (sameValue(current, v)) continue;
           const quote = stmt.valueKind === 'literal' || stmt.valueKind === 'ml-literal' ? "'" : stmt.valueKind === 'basic' || stmt.valueKind === 'ml-basic' ? '"' : style.stringQuote;
-          ops.push({ at: stmt.valueStart, remove: stmt.valueEnd - stmt.valueStart, insert: formatScalar(v, quote) });
+          ops.push({ at: stmt.valueStart, remove: stmt.valueEnd - stmt.valueStart, insert: formatPlanValue(v, quote) });
           changes.push(`line ${stmt.line + 1}: [${pathText(plan.path)}] ${k} = ${describe(current)} → ${describe(v)}`);
         } else {
           if (current !== undefined) {
@@ -1038,6 +1047,164 @@ export function setRuncSystemdCgroup(text: string, version: 2 | 3, value: boolea
   const newText = applyOps(l.text, ops);
   const expected = withKeys(original.value, [...(a.version === 'empty' ? [{ path: [], keys: [['version', v]] as [string, TomlScalar][] }] : []), ...plans]);
   verify(original, newText, expected, 'SystemdCgroup of runc');
+  return result(original, newText, [...pre, ...changes], warnings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optional CRI image settings: the pause (sandbox) image and a registry mirror
+
+/** `sandbox_image` (version 2) or `pinned_images.sandbox` (version 3): where the pause image is configured. */
+export function sandboxImageKeyPath(version: 2 | 3): string[] {
+  return version === 2 ? ['plugins', CRI_PLUGIN_V2, 'sandbox_image'] : ['plugins', CRI_IMAGES_PLUGIN_V3, 'pinned_images', 'sandbox'];
+}
+
+/** Whether `image` can be an image reference (no spaces or control characters, no scheme). */
+export function isImageReference(image: string): boolean {
+  return image.length > 0 && image.length <= 512 && !/[\s\x00-\x1f\x7f"'\\]/.test(image) && !/^[a-z]+:\/\//i.test(image);
+}
+
+/**
+ * Sets the pause (sandbox) image the CRI plugin uses for every pod: version 2
+ * `plugins."io.containerd.grpc.v1.cri".sandbox_image`, version 3
+ * `plugins.'io.containerd.cri.v1.images'.pinned_images.sandbox` (where `containerd config default` of 2.x
+ * puts it). The value is replaced in place (quote style and comment kept) or added under the table's header.
+ */
+export function setSandboxImage(text: string, version: 2 | 3, image: string, file: string): EditResult {
+  if (!isImageReference(image)) throw new Error(`invalid sandbox image ${JSON.stringify(image)}: expected an image reference like registry.k8s.io/pause:3.10`);
+  const original = load(text, file);
+  const a = analyseLoaded(original);
+  refuseBlocking(a, file);
+  const v = resolveVersion(a, original, version, file);
+  const pre: string[] = [];
+  let l = original;
+  if (a.version === 'empty') {
+    const withVersion = withVersionLine(original, v);
+    pre.push(withVersion.change);
+    l = load(withVersion.text, file);
+  }
+  const key = sandboxImageKeyPath(v);
+  const plans: TablePlan[] = [{ path: key.slice(0, -1), keys: [[key.at(-1)!, image]] }];
+  const style = detectStyle(l.doc, v === 3 ? "'" : '"');
+  const { ops, changes } = planTables(l, plans, style);
+  const newText = applyOps(l.text, ops);
+  const expected = withKeys(original.value, [...(a.version === 'empty' ? [{ path: [], keys: [['version', v]] as [string, PlanValue][] }] : []), ...plans]);
+  verify(original, newText, expected, `the sandbox image (${pathText(key)})`);
+  return result(original, newText, [...pre, ...changes], warningsOf(a, ['imports', 'generated-file', 'cri-disabled', 'v2-cri-table-in-v3']));
+}
+
+/** A registry host as containerd names it in `mirrors."<host>"`: docker.io, registry.example:5000, or `*` (every registry). */
+export function isRegistryHost(registry: string): boolean {
+  return registry === '*' || /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/.test(registry);
+}
+
+/** An http(s) URL with a host, no spaces or quotes: what containerd accepts as a mirror endpoint. */
+export function isMirrorEndpoint(endpoint: string): boolean {
+  if (!/^https?:\/\/[^/\s?#]+/i.test(endpoint) || /[\s"'\\\x00-\x1f\x7f]/.test(endpoint)) return false;
+  try {
+    const u = new URL(endpoint);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function hostsTomlHint(dir: string, registry: string, endpoint: string): string {
+  return (
+    `put the mirror into ${dir.replace(/\/+$/, '')}/${registry === '*' ? '_default' : registry}/hosts.toml instead ` +
+    `(containerd reads it without a restart; see containerd's docs/hosts.md), for example:\n` +
+    `  [host."${endpoint}"]\n    capabilities = ["pull", "resolve"]`
+  );
+}
+
+/**
+ * Version 2 only: makes `plugins."io.containerd.grpc.v1.cri".registry.mirrors."<registry>".endpoint` start with
+ * `endpoint` (an existing list keeps its other entries after it; containerd still falls back to the registry
+ * itself). Refuses a file that sets `registry.config_path` (containerd 1.x refuses `mirrors` together with it:
+ * hosts.toml files under config_path are the place then), and version 3 files (containerd 2.x has no
+ * `mirrors` setting: registries are configured with hosts.toml files under config_path).
+ */
+export function setRegistryMirror(text: string, version: 2 | 3, registry: string, endpoint: string, file: string): EditResult {
+  if (!isRegistryHost(registry)) throw new Error(`invalid registry ${JSON.stringify(registry)}: expected a host name like docker.io or registry.example:5000`);
+  if (!isMirrorEndpoint(endpoint)) throw new Error(`invalid mirror endpoint ${JSON.stringify(endpoint)}: expected an http:// or https:// URL`);
+  const original = load(text, file);
+  const a = analyseLoaded(original);
+  refuseBlocking(a, file);
+  const v = resolveVersion(a, original, version, file);
+  if (v === 3) {
+    const cfg = getPath(original.value, ['plugins', CRI_IMAGES_PLUGIN_V3, 'registry', 'config_path']);
+    const dir = typeof cfg === 'string' && cfg !== '' ? cfg : '/etc/containerd/certs.d';
+    throw new ConfigFileError(
+      file,
+      a.versionLine,
+      1,
+      'this is a version 3 file (containerd 2.x), which has no registry mirrors setting in config.toml: containerd 2.0 removed ' +
+        '`registry.mirrors`; registries and their mirrors are configured with hosts.toml files in the directory named by ' +
+        `plugins.'${CRI_IMAGES_PLUGIN_V3}'.registry.config_path`,
+      (typeof cfg === 'string' && cfg !== ''
+        ? `config_path is "${cfg}": `
+        : `Set config_path = '${dir}' in [plugins.'${CRI_IMAGES_PLUGIN_V3}'.registry], then `) +
+        hostsTomlHint(dir, registry, endpoint) +
+        '\nNothing was changed.',
+    );
+  }
+  const registryPath = ['plugins', CRI_PLUGIN_V2, 'registry'];
+  const configPath = getPath(original.value, [...registryPath, 'config_path']);
+  if (typeof configPath === 'string' && configPath !== '') {
+    const at = firstLineOfPath(original.doc, [...registryPath, 'config_path']);
+    throw new ConfigFileError(
+      file,
+      at === undefined ? undefined : at + 1,
+      1,
+      `registry.config_path is set to "${configPath}" (hosts.toml style registry configuration): containerd refuses ` +
+        '`mirrors` together with it ("`mirrors` cannot be set when `config_path` is provided"), so no mirror is added to config.toml',
+      `Use config_path's hosts.toml instead: ${hostsTomlHint(configPath, registry, endpoint)}\nNothing was changed.`,
+    );
+  }
+
+  const pre: string[] = [];
+  let l = original;
+  if (a.version === 'empty') {
+    const withVersion = withVersionLine(original, v);
+    pre.push(withVersion.change);
+    l = load(withVersion.text, file);
+  }
+  const mirror = [...registryPath, 'mirrors', registry];
+  refuseOtherForms(l, mirror);
+  const warnings = warningsOf(a, ['imports', 'generated-file', 'cri-disabled']);
+  const current = getPath(l.value, [...mirror, 'endpoint']);
+  const style = detectStyle(l.doc, '"');
+  let newText: string;
+  let changes: string[];
+  let wanted: string[];
+  if (current === undefined) {
+    wanted = [endpoint];
+    const plans: TablePlan[] = [{ path: mirror, keys: [['endpoint', wanted]] }];
+    const planned = planTables(l, plans, style);
+    newText = applyOps(l.text, planned.ops);
+    changes = planned.changes;
+  } else {
+    const idx = findTableHeader(l.doc, mirror);
+    const stmt = idx < 0 ? undefined : blockKeyValues(l.doc, idx).find((s) => s.key.length === 1 && s.key[0]!.name === 'endpoint');
+    const at = firstLineOfPath(l.doc, [...mirror, 'endpoint']);
+    if (!stmt || stmt.valueKind !== 'array' || !Array.isArray(current) || !current.every((x) => typeof x === 'string')) {
+      throw refusal(file, stmt?.line ?? at, `${pathText([...mirror, 'endpoint'])} is not written as endpoint = ["URL", ...] in its own [table]`);
+    }
+    if (current.includes(endpoint)) {
+      if (current[0] !== endpoint) {
+        warnings.push({ line: stmt.line + 1, message: `the mirror ${endpoint} is already in endpoint for "${registry}", but not first: containerd tries ${describe(current[0])} before it (left as it is)` });
+      }
+      return result(original, original.text, [], warnings);
+    }
+    wanted = [endpoint, ...(current as string[])];
+    const quote = /^\[\s*'/.test(l.text.slice(stmt.valueStart, stmt.valueEnd)) ? "'" : /^\[\s*"/.test(l.text.slice(stmt.valueStart, stmt.valueEnd)) ? '"' : style.stringQuote;
+    newText = applyOps(l.text, [{ at: stmt.valueStart + 1, remove: 0, insert: formatScalar(endpoint, quote) + (current.length > 0 ? ', ' : '') }]);
+    changes = [`line ${stmt.line + 1}: [${pathText(mirror)}] endpoint ${describe(current)} → ${describe(wanted)} (the mirror first; containerd falls back to the next entries and to the registry itself)`];
+  }
+  const expected = withKeys(original.value, [
+    ...(a.version === 'empty' ? [{ path: [], keys: [['version', v]] as [string, PlanValue][] }] : []),
+    { path: mirror, keys: [['endpoint', wanted]] },
+  ]);
+  verify(original, newText, expected, `the mirror of ${registry}`);
   return result(original, newText, [...pre, ...changes], warnings);
 }
 

@@ -7,7 +7,10 @@ import { ConfigFileError } from '../docker/daemon-json.js';
 import { Inspection, Step, StepContext, StepFailure, StepPlan, FileChange } from '../steps/step.js';
 import { runscInstallPath } from '../wizard/options.js';
 import type { Problem } from '../wizard/state.js';
-import { analyseContainerdConfig, ensureRuntime, runscTomlText, setRuncSystemdCgroup, upgradeVersion1To2 } from './config-toml.js';
+import {
+  analyseContainerdConfig, CRI_PLUGIN_V2, ensureRuntime, getPath, runscTomlText, sandboxImageKeyPath, setRegistryMirror, setRuncSystemdCgroup,
+  setSandboxImage, upgradeVersion1To2, type EditResult,
+} from './config-toml.js';
 import { runtimeEntry } from './ctr.js';
 import { chooseShim, ShimChoice } from './shim.js';
 import { parse as parseToml } from '@iarna/toml';
@@ -144,6 +147,19 @@ export const configureContainerdStep: Step = {
         const sd = setRuncSystemdCgroup(result.text, version, true, file);
         result = { ...result, text: sd.text, changed: result.changed || sd.changed, changes: [...result.changes, ...sd.changes] };
       }
+      // Optional CRI image settings (--sandbox-image, --registry-mirror): each only when asked for.
+      if (ctx.options.sandboxImage !== undefined) result = merged(result, setSandboxImage(result.text, version, ctx.options.sandboxImage, file));
+      if (ctx.options.registryMirror !== undefined) {
+        const { registry, endpoint } = ctx.options.registryMirror;
+        if (version === 2 && major !== undefined && major >= 2) {
+          return blocked('containerd 2.x has no registry mirrors in config.toml', {
+            what: `--registry-mirror cannot be written into ${file} for containerd ${c.version}`,
+            why: 'containerd 2.0 removed the CRI `registry.mirrors` setting: registries and their mirrors are configured with hosts.toml files in the directory named by registry.config_path',
+            next: `Drop --registry-mirror, and create <config_path>/${registry === '*' ? '_default' : registry}/hosts.toml with [host."${endpoint}"] capabilities = ["pull", "resolve"] (see containerd's docs/hosts.md); then rerun.`,
+          });
+        }
+        result = merged(result, setRegistryMirror(result.text, version, registry, endpoint, file));
+      }
     } catch (e) {
       if (e instanceof ConfigFileError) return blocked(`${file} cannot be edited safely`, fileProblem(e));
       throw e;
@@ -182,11 +198,45 @@ export const configureContainerdStep: Step = {
   async verify(ctx) {
     const file = ctx.facts.containerd.configFile;
     const text = (await ctx.host.readText(file)) ?? '';
-    const entry = runtimeEntry(parseToml(text) as Record<string, unknown>, ctx.options.runtimeName);
+    const value = parseToml(text) as Record<string, unknown>;
+    const entry = runtimeEntry(value, ctx.options.runtimeName);
     if (!entry) throw new StepFailure({ what: `${file} does not hold the runtime`, why: `no runtimes.${ctx.options.runtimeName} table after the write`, next: 'Check the file by hand and rerun this step.' });
+    const optional = optionalSettingsProblem(value, ctx);
+    if (optional) throw new StepFailure({ what: `${file} does not hold ${optional.what}`, why: optional.why, next: 'Check the file by hand and rerun this step.' });
     return `${file} has ${entry.table} (${entry.runtimeType})`;
   },
 };
+
+/** One edit's result folded into the previous ones (changes and warnings add up). */
+function merged(a: EditResult, b: EditResult): EditResult {
+  const fresh = b.warnings.filter((w) => !a.warnings.some((x) => x.line === w.line && x.message === w.message));
+  return { text: b.text, changed: a.changed || b.changed, changes: [...a.changes, ...b.changes], warnings: [...a.warnings, ...fresh] };
+}
+
+/**
+ * The optional settings (--sandbox-image, --registry-mirror) as a parsed config holds them: a problem when a value
+ * is there but differs; nothing when it is absent from an effective config without a CRI section (CRI disabled).
+ * `file`: the config.toml itself (the value must be there); else a `containerd config dump`.
+ */
+function optionalSettingsProblem(value: Record<string, unknown>, ctx: StepContext, dump = false): { what: string; why: string } | undefined {
+  const want = ctx.options.sandboxImage;
+  if (want !== undefined) {
+    // A version 2 file read by containerd 2.x is dumped in the version 3 layout.
+    const have = getPath(value, sandboxImageKeyPath(2)) ?? getPath(value, sandboxImageKeyPath(3));
+    if ((!dump || have !== undefined) && have !== want) {
+      return { what: `the sandbox image ${want}`, why: `the pause image setting is ${have === undefined ? 'not set' : JSON.stringify(have)}` };
+    }
+  }
+  const mirror = ctx.options.registryMirror;
+  if (mirror !== undefined) {
+    const endpoints = getPath(value, ['plugins', CRI_PLUGIN_V2, 'registry', 'mirrors', mirror.registry, 'endpoint']);
+    const cri = getPath(value, ['plugins', CRI_PLUGIN_V2]);
+    if ((!dump || cri !== undefined) && !(Array.isArray(endpoints) && endpoints.includes(mirror.endpoint))) {
+      return { what: `the mirror ${mirror.endpoint} for ${mirror.registry}`, why: `registry.mirrors."${mirror.registry}".endpoint is ${endpoints === undefined ? 'not set' : JSON.stringify(endpoints)}` };
+    }
+  }
+  return undefined;
+}
 
 function toRunscTomlOptions(args: readonly string[]): { platform?: string; network?: string; debug?: boolean; debugLog?: string } {
   const kv = flagsToRunscConfig(args);
@@ -215,6 +265,14 @@ async function validateWithContainerd(ctx: StepContext, tmpRealPath: string): Pr
       what: `runtime ${ctx.options.runtimeName} would not be in containerd's effective config`,
       why: 'the file holds it, but `containerd config dump` (the main file plus its imports) does not: on containerd < 2.0 an imported file that touches the CRI plugin replaces the whole CRI section',
       next: 'Move the CRI settings of that drop-in into the main file (or add the runtime to the drop-in), then rerun. Nothing was written.',
+    });
+  }
+  const optional = optionalSettingsProblem(dumped, ctx, true);
+  if (optional) {
+    throw new StepFailure({
+      what: `${optional.what} would not be in containerd's effective config`,
+      why: `the file holds it, but in \`containerd config dump\` (the main file plus its imports) ${optional.why}: an imported file probably sets it too (on containerd < 2.0 a drop-in that touches the CRI plugin replaces its whole section)`,
+      next: 'Change the setting in that drop-in (or move the CRI settings into the main file), then rerun. Nothing was written.',
     });
   }
 }

@@ -24,6 +24,13 @@ export interface Progress {
 export interface VerifyOptions {
   /** 128 hex digits; without it the hash is only computed and returned. */
   expectedSha512?: string;
+  /**
+   * Which published checksum the file is checked against: 'sha512' (gVisor's .sha512 files, the default:
+   * expectedSha512) or 'sha256' (nerdctl's SHA256SUMS, the CNI plugins' .sha256: expectedSha256).
+   */
+  algorithm?: 'sha512' | 'sha256';
+  /** With algorithm 'sha256': 64 hex digits; without it the hash is only computed and returned. */
+  expectedSha256?: string;
   /** With expectElf: the ELF must be built for this arch. */
   arch?: ReleaseArch;
   expectElf: boolean;
@@ -47,6 +54,8 @@ export interface DownloadResult {
   bytes: number;
   /** Lowercase hex. */
   sha512: string;
+  /** Lowercase hex, with algorithm 'sha256'. */
+  sha256?: string;
 }
 
 export type ReleaseErrorKind =
@@ -56,7 +65,7 @@ export type ReleaseErrorKind =
   | 'truncated' // fewer bytes than announced
   | 'not-elf' // not a usable 64-bit ELF program
   | 'wrong-arch' // ELF for another architecture
-  | 'checksum' // sha512 mismatch
+  | 'checksum' // sha512 (or sha256) mismatch
   | 'bad-checksum-file' // a .sha512 file we cannot use
   | 'archive' // the release tarball cannot be read or is unsafe
   | 'missing' // a file the release should contain is not there
@@ -91,6 +100,7 @@ const WHAT_NEXT = 'Check --release and the architecture, or the --mirror URL; on
  */
 export async function downloadVerified(host: Host, url: string, destRealPath: string, opts: DownloadOptions): Promise<DownloadResult> {
   checkExpectedHash(opts.expectedSha512, url);
+  checkExpectedSha256(opts, url);
   return withRetries(url, opts, async () => {
     const res = await open(host, url, opts.signal);
     return receiveVerified({ body: res.body, contentLength: contentLength(res) }, url, destRealPath, opts);
@@ -138,9 +148,11 @@ export interface IncomingBody {
  */
 export async function receiveVerified(input: IncomingBody, label: string, dest: string, opts: VerifyOptions): Promise<DownloadResult> {
   checkExpectedHash(opts.expectedSha512, label);
+  checkExpectedSha256(opts, label);
   guardBody(input.body);
   const total = input.contentLength;
   const hash = createHash('sha512');
+  const hash256 = opts.algorithm === 'sha256' ? createHash('sha256') : undefined;
   const head: Buffer[] = [];
   let headLen = 0;
   let elfDone = !opts.expectElf;
@@ -192,6 +204,7 @@ export async function receiveVerified(input: IncomingBody, label: string, dest: 
           if (headLen >= ELF_HEADER_BYTES) elfCheck(false);
         }
         hash.update(buf);
+        hash256?.update(buf);
         await writeAll(fh, buf, dest, label);
         report(false);
       }
@@ -215,10 +228,21 @@ export async function receiveVerified(input: IncomingBody, label: string, dest: 
         label,
       );
     }
+    const sha256 = hash256?.digest('hex');
+    const expected256 = opts.expectedSha256?.toLowerCase();
+    if (sha256 !== undefined && expected256 !== undefined && sha256 !== expected256) {
+      throw new ReleaseError(
+        'checksum',
+        `sha256 mismatch for ${label}: expected ${expected256}, got ${sha256}. ` +
+          'The file is damaged or does not belong to this checksum (a stale mirror, a rewriting proxy, or a mixed-up --from-dir). ' +
+          'Nothing was installed; try again, or fetch the file and its checksum file from the same release.',
+        label,
+      );
+    }
     await fh.close();
     fh = undefined;
     report(true);
-    return { bytes: received, sha512 };
+    return sha256 === undefined ? { bytes: received, sha512 } : { bytes: received, sha512, sha256 };
   } catch (e) {
     await fh?.close().catch(() => undefined);
     await fs.rm(dest, { force: true }).catch(() => undefined);
@@ -354,6 +378,16 @@ function reachHint(): string {
 function checkExpectedHash(h: string | undefined, label: string): void {
   if (h !== undefined && !isSha512Hex(h)) {
     throw new ReleaseError('bad-checksum-file', `internal: expected sha512 for ${label} is not 128 hex digits: ${preview(h)}`, label);
+  }
+}
+
+function checkExpectedSha256(opts: VerifyOptions, label: string): void {
+  if (opts.expectedSha256 !== undefined && opts.algorithm !== 'sha256') {
+    throw new ReleaseError('bad-checksum-file', `internal: expectedSha256 for ${label} needs algorithm 'sha256'`, label);
+  }
+  const h = opts.expectedSha256;
+  if (h !== undefined && !/^[0-9a-fA-F]{64}$/.test(h)) {
+    throw new ReleaseError('bad-checksum-file', `internal: expected sha256 for ${label} is not 64 hex digits: ${preview(h)}`, label);
   }
 }
 

@@ -229,8 +229,8 @@ function tarFailure(what: 'read' | 'extract', tarUrl: string, r: { stderr: strin
   return new ReleaseError('archive', `could not ${what} ${tarUrl}: ${detail}. ${hint}`, tarUrl);
 }
 
-/** After extraction: only files, folders and symlinks that stay inside `root`. */
-async function checkTree(root: string, tarUrl: string): Promise<void> {
+/** After extraction: only files, folders and symlinks that stay inside `root`. `what` names the archive's kind in messages. */
+export async function checkTree(root: string, tarUrl: string, what = 'a gVisor release'): Promise<void> {
   const realRoot = await fs.realpath(root);
   const walk = async (dir: string): Promise<void> => {
     for (const name of await fs.readdir(dir)) {
@@ -244,7 +244,7 @@ async function checkTree(root: string, tarUrl: string): Promise<void> {
           throw new ReleaseError('archive', `refusing ${tarUrl}: member ${rel} is a link to ${await fs.readlink(p)}, outside the archive. Check the mirror or --from-dir file.`, tarUrl);
         }
       } else if (!st.isFile()) {
-        throw new ReleaseError('archive', `refusing ${tarUrl}: member ${rel} is a device, socket or pipe, which a gVisor release never contains. Check the mirror or --from-dir file.`, tarUrl);
+        throw new ReleaseError('archive', `refusing ${tarUrl}: member ${rel} is a device, socket or pipe, which ${what} never contains. Check the mirror or --from-dir file.`, tarUrl);
       }
     }
   };

@@ -38,6 +38,18 @@ export interface WizardOptions {
   stateDir: string;
   logDir: string;
   root: string;
+  /** containerd, optional: the CRI pause (sandbox) image to set in config.toml (--sandbox-image). */
+  sandboxImage?: string;
+  /** containerd, optional: a registry mirror for config.toml, version 2 files only (--registry-mirror REGISTRY=URL). */
+  registryMirror?: { registry: string; endpoint: string };
+  /** containerd, optional: install nerdctl of this version (--nerdctl-version); the step is skipped without it. */
+  nerdctlVersion?: string;
+  /** With nerdctlVersion: also install the CNI plugins of this version (--cni-version). */
+  cniVersion?: string;
+  /** Base URL laid out like GitHub releases for nerdctl and the CNI plugins (default https://github.com). */
+  nerdctlMirror?: string;
+  /** Where the CNI plugins go (default /opt/cni/bin, where nerdctl looks for them). */
+  cniBinDir?: string;
 }
 
 export function defaultOptions(): WizardOptions {
@@ -59,6 +71,7 @@ export function defaultOptions(): WizardOptions {
     stateDir: '/var/lib/gvisor-wizard',
     logDir: '/var/log/gvisor-wizard',
     root: '/',
+    cniBinDir: '/opt/cni/bin',
   };
 }
 

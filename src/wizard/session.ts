@@ -8,6 +8,7 @@ import type { Facts } from '../detect/facts.js';
 import { configureDockerStep } from '../docker/configure-step.js';
 import { configureContainerdStep } from '../containerd/configure-step.js';
 import { crictlStep } from '../containerd/crictl-step.js';
+import { nerdctlStep } from '../containerd/nerdctl-step.js';
 import { restartContainerdStep } from '../containerd/restart-step.js';
 import { reloadDockerStep } from '../docker/reload-step.js';
 import { LocalHost } from '../host/local-host.js';
@@ -23,7 +24,7 @@ export function stepsFor(engine: EngineName): Step[] {
     case 'docker':
       return [installRunscStep, configureDockerStep, reloadDockerStep, isolationCheckStep];
     case 'containerd':
-      return [installRunscStep, configureContainerdStep, restartContainerdStep, crictlStep, isolationCheckStep];
+      return [installRunscStep, configureContainerdStep, restartContainerdStep, crictlStep, nerdctlStep, isolationCheckStep];
   }
 }
 
