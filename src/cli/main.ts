@@ -6,6 +6,8 @@ import { parseCli, UsageError } from './args.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 
 function version(): string {
+  // The single-file bundle carries its version (no package.json next to it).
+  if (process.env.GVW_BUNDLED_VERSION) return process.env.GVW_BUNDLED_VERSION;
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -3,7 +3,7 @@
 // daemon.json, reloads it and proves isolation. Nothing of the machine's own docker is used.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUSYBOX_TAG, ensureBusyboxImage } from '../helpers/busybox-image.js';
@@ -13,6 +13,8 @@ import { startPrivateDockerd, type PrivateDockerd } from '../helpers/private-doc
 import { startReleaseServer, type ReleaseServer } from '../helpers/release-server.js';
 import { makeFakeRunscThatIsRunc } from '../helpers/runc-wrapper.js';
 import { runWizard, workDir } from '../helpers/wizard.js';
+import { repoRoot } from '../helpers/paths.js';
+import { runCommand } from '../helpers/proc.js';
 import { snapshotFiles } from '../helpers/file-snapshot.js';
 
 const cleanup = cleanupAfter();
@@ -186,6 +188,18 @@ describe('docker path, end to end on a private dockerd', { skip }, () => {
     assert.match(r.stderr, /image registry\.invalid\/nothing:here is not on this machine and could not be pulled/);
     assert.match(r.stderr, /docker load -i/);
   });
+  test('the single-file bundle, copied alone to a folder without node_modules, passes the same apply', { timeout: 600_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    // Given only dist/gvisor-wizard.mjs, as an operator would copy it to a worker
+    const bundle = join(repoRoot(), 'dist', 'gvisor-wizard.mjs');
+    assert.ok(existsSync(bundle), 'npm test builds the bundle first (npm run bundle)');
+    const lone = join(w.dir, 'gvisor-wizard.mjs');
+    copyFileSync(bundle, lone);
+    const r = await runCommand(process.execPath, [lone, 'apply', ...common(w.dir), '--mirror', loose.baseUrl, '--runtime-name', 'runsc-bundle'], { env: d.env, cwd: w.dir, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Isolation check: PASS/);
+  });
+
   // Last in this file: it changes the private daemon's default runtime.
   test('--default-runtime on a machine already set up reloads docker so plain `docker run` lands in gVisor', { timeout: 600_000 }, async () => {
     const w = workDir(); cleanup.add('work dir', w.remove);
