@@ -40,6 +40,20 @@ export interface WizardOptions {
   root: string;
   /** containerd, optional: the CRI pause (sandbox) image to set in config.toml (--sandbox-image). */
   sandboxImage?: string;
+  /** Go on to Kubernetes after containerd: prepare the node, join, RuntimeClass, pod check. */
+  kubernetes: boolean;
+  /** The pasted `kubeadm join ...` line. A secret: never logged unmasked, never stored. */
+  join?: string;
+  /** Admin kubeconfig (usually absent on a worker): lets the wizard apply the RuntimeClass itself. */
+  kubeconfig?: string;
+  /** Label the kubelet sets at registration; the RuntimeClass selects nodes by it. */
+  nodeLabel: string;
+  /** Optional taint set at registration (key=value:Effect). */
+  nodeTaint?: string;
+  /** RuntimeClass name (its handler is runtimeName). */
+  runtimeClass: string;
+  /** Optional control-plane /etc/hosts entry: "IP NAME". */
+  controlPlaneHost?: string;
   /** containerd, optional: a registry mirror for config.toml, version 2 files only (--registry-mirror REGISTRY=URL). */
   registryMirror?: { registry: string; endpoint: string };
   /** containerd, optional: install nerdctl of this version (--nerdctl-version); the step is skipped without it. */
@@ -64,6 +78,9 @@ export function defaultOptions(): WizardOptions {
     namespace: 'default',
     crictlConfig: '/etc/crictl.yaml',
     shim: 'auto',
+    kubernetes: false,
+    nodeLabel: 'gvisor.dev/runsc=true',
+    runtimeClass: 'gvisor',
     systemdCgroup: false,
     treatEmptyAsObject: false,
     serviceManager: 'auto',
