@@ -40,7 +40,7 @@ export async function runIsolationCheck(ctx: StepContext, driver: CheckDriver): 
   let id: string | undefined;
   const fail = (problem: Problem): CheckView => (ctx.signal.aborted ? interrupted() : { passed: false, verdict: problem.what, evidence, problem });
   // A quit in the middle cancels the commands: their empty output is not evidence of anything.
-  const interrupted = (): CheckView => ({ passed: false, verdict: 'interrupted', evidence, problem: { what: 'interrupted', why: 'the operator quit while the check was running; the workload was removed', next: 'Run the check again: gvisor-wizard check.' } });
+  const interrupted = (): CheckView => ({ passed: false, verdict: 'interrupted', evidence, problem: { what: 'interrupted', why: 'the operator quit while the check was running; the workload was removed', next: `Run the check again: gvisor-wizard check --runtime ${ctx.options.engine}.` } });
 
   try {
     const imageProblem = await driver.ensureImage(image, left(180_000));

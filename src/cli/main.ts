@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (cli.command === 'tui') {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        process.stderr.write('gvisor-wizard: the interactive wizard needs a terminal; use `gvisor-wizard apply --runtime docker --yes` for a headless run.\n');
+        process.stderr.write(`gvisor-wizard: the interactive wizard needs a terminal; use \`gvisor-wizard apply --runtime ${cli.options.engine} --yes\` for a headless run.\n`);
         return 2;
       }
       const { runTui } = await importTuiLive();

@@ -6,7 +6,7 @@
 // edits themselves are line insertions and value replacements located by ./toml-lines.ts; every
 // result is parsed again and compared with the old value: only the intended keys may differ.
 
-import TOML from '@iarna/toml';
+import { parseTomlText } from './toml-parse.js';
 
 import { ConfigFileError } from '../docker/daemon-json.js';
 import {
@@ -149,10 +149,9 @@ interface Loaded {
 }
 
 function load(text: string, file: string): Loaded {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let value: Record<string, unknown>;
   try {
-    value = TOML.parse(body) as Record<string, unknown>;
+    value = parseTomlText(text);
   } catch (err) {
     const e = err as { line?: number; col?: number; message?: string };
     const detail = String(e.message ?? err).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
@@ -860,8 +859,7 @@ function refuseOtherForms(l: Loaded, path: string[]): void {
 function verify(l: Loaded, newText: string, expected: Record<string, unknown>, what: string): void {
   let actual: unknown;
   try {
-    const body = newText.startsWith('\uFEFF') ? newText.slice(1) : newText;
-    actual = TOML.parse(body);
+    actual = parseTomlText(newText);
   } catch (err) {
     throw new Error(`internal error: the edited ${l.file} would not parse (${String((err as Error).message).split('\n')[0]}); nothing was written`);
   }

@@ -13,9 +13,14 @@ import {
 } from './config-toml.js';
 import { runtimeEntry } from './ctr.js';
 import { chooseShim, ShimChoice } from './shim.js';
-import { parse as parseToml } from '@iarna/toml';
+import { parseTomlText as parseToml } from './toml-parse.js';
 
 export const WRAPPER_NAME = 'runsc-for-runc-shim';
+
+/** One wrapper per runtime name: two runtimes with different flags must not share one. */
+export function wrapperName(runtimeName: string): string {
+  return runtimeName === 'runsc' ? WRAPPER_NAME : `${WRAPPER_NAME}-${runtimeName}`;
+}
 
 /** runsc flags (`--network=host`) as runsc.toml keys (`network = "host"`). */
 export function flagsToRunscConfig(args: readonly string[]): Record<string, string> {
@@ -90,7 +95,15 @@ export const configureContainerdStep: Step = {
       const p = blocking[0]!;
       return blocked(`${file} would be refused by containerd`, { what: `${file} cannot be used as it is`, why: `${file}:${p.line}: ${p.message}`, next: 'Fix that line by hand (the wizard never rewrites a config containerd refuses), then rerun this step.' });
     }
-    for (const p of analysis.problems) notes.push(`warning: ${file}:${p.line}: ${p.message}`);
+    const criOff = analysis.problems.find((p) => p.kind === 'cri-disabled');
+    if (criOff && !ctx.options.kubernetes) {
+      return blocked('the CRI plugin is disabled', {
+        what: `${file} turns containerd's CRI plugin off`,
+        why: `${file}:${criOff.line}: ${criOff.message}; runtime tables live in the CRI plugin's section, so containerd would ignore the runtime (this is the default of Docker's containerd.io package)`,
+        next: `Remove the CRI entry from disabled_plugins by hand (the wizard does it for you on the Kubernetes path, --kubernetes), restart containerd, then rerun.`,
+      });
+    }
+    for (const p of analysis.problems) if (p !== criOff || !ctx.options.kubernetes) notes.push(`warning: ${file}:${p.line}: ${p.message}`);
 
     const major = majorOf(c.version);
     let version = analysis.version;
@@ -101,9 +114,13 @@ export const configureContainerdStep: Step = {
     } else if (version === 1) {
       const up = upgradeVersion1To2(text, file);
       if (!up) {
+        const criOff = analysis.problems.find((p) => p.kind === 'cri-disabled');
+        const shortName = analysis.problems.find((p) => p.kind === 'short-plugin-name');
         return blocked(`${file} uses the version 1 schema`, {
-          what: `${file} uses containerd's version 1 config schema (short plugin names like plugins.cri)`,
-          why: 'the runtime table differs there, and converting the whole file by hand-written rules is not safe',
+          what: `${file} uses containerd's version 1 config schema (no \`version\` line${shortName ? `; short plugin names, e.g. line ${shortName.line}` : ''})`,
+          why: criOff
+            ? `${file}:${criOff.line}: ${criOff.message}. This is the containerd.io package's file (made for docker): it turns the CRI plugin off, so a runtime table would have no effect`
+            : 'the runtime table differs there, and converting the whole file by hand-written rules is not safe',
           next: `Migrate it first: containerd 2.x has \`containerd config migrate\`; on 1.x, generate a fresh file with \`containerd config default > ${file}.new\`, carry your changes over, and replace the file; then rerun.`,
         });
       }
@@ -116,7 +133,15 @@ export const configureContainerdStep: Step = {
     }
 
     const shim = await chooseShim(ctx);
+    if (shim.kind === 'runsc' && ctx.options.shim === 'runsc' && !shim.found) {
+      return blocked('containerd-shim-runsc-v1 is not installed', {
+        what: '--shim runsc, but containerd-shim-runsc-v1 is not installed where containerd finds it',
+        why: shim.notes.filter((n) => n.startsWith('warning')).join('; ') || 'the shim is missing',
+        next: 'Install a release that has the shim (the bucket\'s releases do; Debian\'s runsc package does not), or use --shim auto / --shim runc; then rerun. Nothing was written.',
+      });
+    }
     notes.push(...shim.notes);
+    if (ctx.options.systemdCgroup && ctx.facts.init !== 'systemd') notes.push('warning: SystemdCgroup = true asks runc to create cgroups through systemd, which is not running on this machine: containers would fail to start. Use it only on systemd hosts.');
     const runsc = runscInstallPath(ctx.options);
     const files: FileChange[] = [];
     const configDir = dirname(file);
@@ -131,13 +156,23 @@ export const configureContainerdStep: Step = {
       const wanted = runscTomlText({ ...toRunscTomlOptions(runscArgs), systemdCgroup: ctx.options.systemdCgroup || undefined }, current ?? undefined);
       if (current === null || wanted.changed) files.push({ path: runscToml, before: current, after: wanted.text, mode: 0o644 });
     } else {
-      const wrapper = `${ctx.options.installDir}/${WRAPPER_NAME}`;
+      const wrapper = `${ctx.options.installDir}/${wrapperName(ctx.options.runtimeName)}`;
       runtimeType = 'io.containerd.runc.v2';
       options = { BinaryName: wrapper };
       if (ctx.options.systemdCgroup) options.SystemdCgroup = true;
       const current = await ctx.host.readText(wrapper);
       const wanted = wrapperScript(runsc, runscArgs);
       if (current !== wanted) files.push({ path: wrapper, before: current, after: wanted, mode: 0o755 });
+    }
+
+    const existing = analysis.runtimes.find((r) => r.name === ctx.options.runtimeName);
+    const stale = Object.keys(existing?.options ?? {}).filter((k) => ['BinaryName', 'TypeUrl', 'ConfigPath'].includes(k) && !(k in options));
+    if (stale.length) {
+      return blocked('the runtime entry is set up for the other shim', {
+        what: `runtime ${ctx.options.runtimeName} in ${file} (line ${existing!.line}) has ${stale.join(', ')}, which belong to ${shim.kind === 'runsc' ? "containerd's runc shim" : 'containerd-shim-runsc-v1'}`,
+        why: `the wizard now chooses ${shim.kind === 'runsc' ? 'containerd-shim-runsc-v1' : "containerd's runc shim"}, and it only adds or changes keys: a leftover ${stale[0]} would make containerd start the runtime wrongly`,
+        next: `Delete the ${stale.join(', ')} line(s) of that runtime's options table by hand (or pass --shim ${shim.kind === 'runsc' ? 'runc' : 'runsc'} to keep the current setup), then rerun.`,
+      });
     }
 
     let result;
@@ -173,14 +208,18 @@ export const configureContainerdStep: Step = {
     }
     if (before === null || result.text !== before) files.unshift({ path: file, before, after: result.text, mode: 0o644 });
     notes.push(...result.changes);
+    // A dry run shows the restart this change will need (the file itself is not written yet).
+    if (files.some((f) => f.path === file)) ctx.results.set('containerd-config-pending', true);
     const plan: StepPlan = { files, commands: [[c.binary ?? 'containerd', '--config', `${file} (new content)`, 'config', 'dump']], notes };
     return { status: 'needed', summary: `${file}: runtime ${ctx.options.runtimeName} via ${shim.kind === 'runsc' ? 'containerd-shim-runsc-v1' : "containerd's runc shim"}`, plan };
   },
 
   async apply(ctx, plan) {
     const file = ctx.facts.containerd.configFile;
-    // Helpers (runsc.toml, wrapper) first: the config that names them comes last.
-    const ordered = [...plan.files.filter((f) => f.path !== file), ...plan.files.filter((f) => f.path === file)];
+    // The config first: containerd validates it before anything else is written ("nothing was
+    // written" stays true on a refusal). containerd reads it only at the restart step, after
+    // the helpers (runsc.toml, wrapper) below are in place.
+    const ordered = [...plan.files.filter((f) => f.path === file), ...plan.files.filter((f) => f.path !== file)];
     for (const f of ordered) {
       const now = await ctx.host.readText(f.path);
       if (now !== f.before) {
@@ -191,7 +230,6 @@ export const configureContainerdStep: Step = {
         validate: f.path === file ? (tmp) => validateWithContainerd(ctx, tmp) : undefined,
       });
     }
-    ctx.results.set('containerd-extra-files', ordered.map((f) => f.path).filter((p) => p !== file));
     return `wrote ${ordered.map((f) => f.path).join(', ')}`;
   },
 

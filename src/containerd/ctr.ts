@@ -1,7 +1,7 @@
 // Talking to containerd: the ctr CLI pinned to the socket the wizard configures, and the
 // effective configuration (`containerd config dump`: the main file plus its imports).
 
-import { parse as parseToml } from '@iarna/toml';
+import { parseTomlText as parseToml } from './toml-parse.js';
 import type { RunOptions, RunResult } from '../host/host.js';
 import type { StepContext } from '../steps/step.js';
 

@@ -1,7 +1,7 @@
 // Which containerd are we configuring: its process, the config file it really reads,
 // the socket it serves, its version and the PATH it finds shims on.
 
-import { parse as parseToml } from '@iarna/toml';
+import { parseTomlText as parseToml } from './toml-parse.js';
 import type { Host, ProcessInfo } from '../host/host.js';
 import { flagValues } from '../docker/daemon-process.js';
 

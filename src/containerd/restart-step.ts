@@ -3,11 +3,24 @@
 
 import { commandFailed, Inspection, Step, StepContext, StepFailure } from '../steps/step.js';
 import { configDump, ctr, runtimeEntry } from './ctr.js';
-import { findContainerd, processStartTime } from './daemon.js';
+import { containerdSocketOf, findContainerd, processStartTime } from './daemon.js';
 
-/** Files whose change containerd only sees after a restart. */
+/** Running containerds and the sockets they serve (to point at the right one). */
+async function otherContainerds(ctx: StepContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of await ctx.host.listProcesses()) {
+    if (!/(^|\/)containerd$/.test(p.argv[0] ?? '')) continue;
+    out.push(`pid ${p.pid} on ${await containerdSocketOf(ctx.host, p.argv)}`);
+  }
+  return out;
+}
+
+/**
+ * Files whose change containerd only sees after a restart: the config. runsc.toml and the
+ * runc-shim wrapper are read again by every new shim/container, so they need none.
+ */
 function watchedFiles(ctx: StepContext): string[] {
-  return [ctx.facts.containerd.configFile, ...((ctx.results.get('containerd-extra-files') as string[] | undefined) ?? [])];
+  return [ctx.facts.containerd.configFile];
 }
 
 async function newestChange(ctx: StepContext): Promise<{ path: string; mtime: number } | undefined> {
@@ -27,12 +40,17 @@ export const restartContainerdStep: Step = {
     const daemon = await findContainerd(ctx.host, ctx.facts.containerd.socket);
     const systemd = ctx.facts.init === 'systemd';
     if (!daemon) {
+      const others = await otherContainerds(ctx);
+      if (others.length) {
+        return { status: 'blocked', summary: `no containerd serves ${ctx.facts.containerd.socket}`, problem: { what: `no containerd serves ${ctx.facts.containerd.socket}`, why: `containerd runs elsewhere: ${others.join('; ')}`, next: 'Pass that socket with --containerd-socket (starting a second containerd on the same root would clash), then rerun.' } };
+      }
       if (!systemd) return { status: 'blocked', summary: 'containerd is not running', problem: { what: 'containerd is not running', why: `nothing serves ${ctx.facts.containerd.socket} and there is no service manager (systemd) to start it`, next: `Start it (containerd --config ${ctx.facts.containerd.configFile} &), then rerun this step.` } };
       return { status: 'needed', summary: 'containerd is not running: start it', plan: { files: [], commands: [['systemctl', 'start', 'containerd']], notes: [] } };
     }
     const started = await processStartTime(ctx.host, daemon.pid);
     const change = await newestChange(ctx);
-    if (started !== undefined && change && change.mtime < started) {
+    const pending = ctx.results.get('containerd-config-pending') === true && ctx.host.dryRun;
+    if (!pending && started !== undefined && change && change.mtime < started) {
       return { status: 'done', summary: `containerd (pid ${daemon.pid}) started after the last change to ${change.path}` };
     }
     if (!systemd) {

@@ -8,6 +8,8 @@ import { parseRelease } from '../release/channel.js';
 export interface ShimChoice {
   kind: 'runsc' | 'runc';
   notes: string[];
+  /** True when the runsc shim is installed where containerd finds it. */
+  found?: boolean;
 }
 
 export const SHIM_BINARY = 'containerd-shim-runsc-v1';
@@ -49,7 +51,7 @@ export async function chooseShim(ctx: StepContext): Promise<ShimChoice> {
     if (!found) notes.push(`warning: ${SHIM_BINARY} was not found in ${installDir} or on containerd's PATH (${dirs.join(':')}): containerd will fail to start the runtime`);
     else if (!onPath) notes.push(`warning: ${found} is not on containerd's PATH (${dirs.join(':')}): containerd will not find it; install into a directory on that PATH (--install-dir)`);
     if (tooNew) notes.push(`warning: ${SHIM_BINARY} releases from 2026-05 on do not work with containerd ${ctx.facts.containerd.version}`);
-    return { kind: 'runsc', notes };
+    return { kind: 'runsc', notes, found: Boolean(found && onPath) };
   }
   const why = !found
     ? `${SHIM_BINARY} is not installed (Debian's runsc package ships none)`

@@ -77,7 +77,7 @@ export class LocalHost implements Host {
 
   async writeFileAtomic(p: string, data: string | Buffer, opts: WriteOptions = {}): Promise<WriteResult> {
     if (this.dryRun) throw new DryRunRefusal(`write ${p}`);
-    const real = this.resolve(p);
+    const real = await this.followSymlink(this.resolve(p));
     const old = await this.stat(p);
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let backupPath: string | undefined;
@@ -247,6 +247,19 @@ export class LocalHost implements Host {
   }
 
   /** The copy keeps the file's mode (a restored binary stays executable); the folder is root-only. */
+  /**
+   * A config that is a symlink (to a file managed elsewhere) is edited where it points, so the
+   * link stays a link. Under --root a link is not followed (its target may lie outside DIR).
+   */
+  private async followSymlink(real: string): Promise<string> {
+    if (this.root !== '/') return real;
+    try {
+      return (await fs.lstat(real)).isSymbolicLink() ? await fs.realpath(real) : real;
+    } catch {
+      return real;
+    }
+  }
+
   private async backup(p: string, content: Buffer, mode: number): Promise<string | undefined> {
     if (!this.backupDir) return undefined;
     const target = join(this.backupDir, p);

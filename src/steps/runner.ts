@@ -20,6 +20,8 @@ export interface RunHooks {
 
 export interface RunOutcome {
   ok: boolean;
+  /** The operator said no to this step's plan. */
+  skipped?: boolean;
   failedStep?: string;
   problem?: Problem;
 }
@@ -52,9 +54,18 @@ export function problemOf(step: Step, e: unknown): Problem {
   };
 }
 
+/**
+ * Runs the steps in order and stops at the first failure. A step the operator skips does not
+ * stop the run (later steps and the check decide), but a run whose last step (the isolation
+ * check) was skipped has proven nothing and is not a success.
+ */
 export async function runSteps(steps: readonly Step[], ctx: StepContext, hooks: RunHooks): Promise<RunOutcome> {
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     const outcome = await runOneStep(step, ctx, hooks);
+    if (outcome.skipped) {
+      if (i === steps.length - 1) return outcome;
+      continue;
+    }
     if (!outcome.ok) return outcome;
   }
   return { ok: true };
@@ -88,7 +99,7 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     if (!(await hooks.confirm(step, view))) {
       ctx.log.warn('skipped by the operator', step.id);
       hooks.report(step.id, { status: 'skipped', summary: 'skipped: nothing changed' });
-      return { ok: false, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready.' } };
+      return { ok: false, skipped: true, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready.' } };
     }
     hooks.report(step.id, { status: 'running', summary: 'applying' });
     const applied = await step.apply(ctx, found.plan);

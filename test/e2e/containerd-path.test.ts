@@ -84,6 +84,17 @@ describe('containerd path, end to end on a private containerd', { skip: e2eSkip(
     assert.deepEqual(systemctl.calls(), ['restart containerd'], 'no second restart');
   });
 
+  test('a start that fails inside runsc (this old runsc without --network=host) is explained, and no task, container or process is left', { timeout: 300_000 }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    const noNet = args(w.dir).filter((a) => a !== '--runtime-arg=--network=host');
+    const r = await runWizard(['apply', ...noNet, '--runtime-name', 'runsc-nonet'], c.env);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /cannot run with network enabled in root network namespace/);
+    assert.equal((await c.ctr(['-n', NS, 'containers', 'ls', '-q'])).stdout.trim(), '');
+    assert.equal((await c.ctr(['-n', NS, 'tasks', 'ls', '-q'])).stdout.trim(), '');
+    assert.deepEqual(processesMatching('gvisor-wizard-check'), []);
+  });
+
   test('check FAILs with "ran on the host kernel" when the runtime entry really runs runc', { timeout: 300_000 }, async () => {
     const w = workDir(); cleanup.add('work dir', w.remove);
     // Given a runtime named like gVisor whose binary is plain runc

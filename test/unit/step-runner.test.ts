@@ -108,17 +108,18 @@ describe('runSteps', () => {
     assert.deepEqual(hk.plans, [{ stepId: 'a', title: 'Step a', files: [], commands: [['true', 'a']], notes: ['note for a'] }]);
   });
 
-  it('given the operator declines a step, when run, then it is reported skipped, nothing is applied and later steps never run', async () => {
+  it('given the operator declines a step, when run, then it is reported skipped, nothing of it is applied and the next step still runs', async () => {
     const calls: Calls = [];
     const { ctx } = context();
     const hk = hooks(calls, false);
     const out = await runSteps([fakeStep('a', calls), fakeStep('b', calls)], ctx, hk.h);
+    // b (the last step, like the isolation check) was declined too: the run proved nothing
     assert.equal(out.ok, false);
-    assert.equal(out.failedStep, 'a');
+    assert.equal(out.failedStep, 'b');
     assert.match(out.problem!.what, /skipped/);
-    assert.deepEqual(calls, ['a:inspect', 'confirm:a']);
+    assert.deepEqual(calls, ['a:inspect', 'confirm:a', 'b:inspect', 'confirm:b']);
     assert.equal(hk.lastStatus('a'), 'skipped');
-    assert.equal(hk.lastStatus('b'), undefined);
+    assert.equal(hk.lastStatus('b'), 'skipped');
   });
 
   it('given apply throws a StepFailure, when run, then the step fails with that exact problem and later steps never run', async () => {
