@@ -5,6 +5,11 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { defaultOptions, WizardOptions } from '../wizard/options.js';
 import { parseRelease } from '../release/channel.js';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { JoinParseError, NodeValueError, parseJoinCommand, validateNodeLabel, validateTaint } from '../kube/join.js';
+import { joinProblem, secretLookingWords } from '../kube/steps/common.js';
+import { SecretMasker } from '../log/mask.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -58,6 +63,14 @@ const optionSpec = {
   'nerdctl-version': { type: 'string' },
   'cni-version': { type: 'string' },
   'nerdctl-mirror': { type: 'string' },
+  kubernetes: { type: 'boolean' },
+  join: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'node-label': { type: 'string' },
+  'node-taint': { type: 'string' },
+  'runtime-class': { type: 'string' },
+  'control-plane-host': { type: 'string' },
+  'kube-root': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -145,6 +158,7 @@ export function parseCli(argv: string[]): ParsedCli {
     o.checkTimeoutSeconds = n;
   }
   parseContainerdExtras(v, o);
+  parseKubernetes(v, o);
   if (v.root !== undefined) o.root = absolute(v.root, '--root');
   // Under --root the wizard's own files live there too: nothing outside DIR is written.
   const underRoot = (p: string) => (o.root === '/' ? p : join(o.root, p));
@@ -201,6 +215,68 @@ function parseContainerdExtras(
     if (!httpUrl.test(v['nerdctl-mirror'])) throw new UsageError(`--nerdctl-mirror must be an http(s) URL, not "${v['nerdctl-mirror']}"`);
     o.nerdctlMirror = v['nerdctl-mirror'];
   }
+}
+
+/** Reads `--join -` from standard input (kept out of argv, which every user can read in /proc). */
+export function readJoinFromStdin(): string {
+  return readFileSync(0, 'utf8');
+}
+
+/** The Kubernetes path: --kubernetes and what only makes sense with it. */
+function parseKubernetes(
+  v: { kubernetes?: boolean; join?: string; kubeconfig?: string; 'node-label'?: string; 'node-taint'?: string; 'runtime-class'?: string; 'control-plane-host'?: string; 'kube-root'?: string; runtime?: string },
+  o: WizardOptions,
+): void {
+  const kubeFlags = ['join', 'kubeconfig', 'node-label', 'node-taint', 'runtime-class', 'control-plane-host', 'kube-root'] as const;
+  if (!v.kubernetes) {
+    const given = kubeFlags.filter((f) => v[f] !== undefined);
+    if (given.length) throw new UsageError(`--${given[0]} needs --kubernetes`);
+    return;
+  }
+  if (o.engine !== 'containerd') throw new UsageError('--kubernetes needs --runtime containerd: the kubelet talks to containerd through its CRI plugin');
+  o.kubernetes = true;
+  if (v.join !== undefined) {
+    const line = v.join === '-' ? readJoinFromStdin() : v.join;
+    const masker = new SecretMasker();
+    for (const s of secretLookingWords(line)) masker.add(s);
+    try {
+      parseJoinCommand(line);
+    } catch (e) {
+      if (e instanceof JoinParseError) {
+        const p = joinProblem(e);
+        throw new UsageError(masker.mask(`--join: ${p.why}\n  ${p.next}`));
+      }
+      throw e;
+    }
+    o.join = line;
+  }
+  if (v.kubeconfig !== undefined) o.kubeconfig = absolute(v.kubeconfig, '--kubeconfig');
+  try {
+    if (v['node-label'] !== undefined) {
+      validateNodeLabel(v['node-label']);
+      o.nodeLabel = v['node-label'];
+    }
+    if (v['node-taint'] !== undefined) {
+      validateTaint(v['node-taint']);
+      o.nodeTaint = v['node-taint'];
+    }
+  } catch (e) {
+    if (e instanceof NodeValueError) throw new UsageError(`${e.detail}\n  ${e.hint}`);
+    throw e;
+  }
+  if (v['runtime-class'] !== undefined) {
+    if (!/^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/.test(v['runtime-class'])) throw new UsageError(`--runtime-class "${v['runtime-class']}" is not a valid RuntimeClass name (lowercase letters, digits, "-" and ".")`);
+    o.runtimeClass = v['runtime-class'];
+  }
+  if (!/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(o.runtimeName)) {
+    throw new UsageError(`--runtime-name "${o.runtimeName}" cannot be a RuntimeClass handler: Kubernetes needs a DNS label (lowercase letters, digits and "-")`);
+  }
+  if (v['control-plane-host'] !== undefined) {
+    const parts = v['control-plane-host'].trim().split(/\s+/);
+    if (parts.length !== 2 || !isIP(parts[0]!)) throw new UsageError(`--control-plane-host must be "IP NAME" (e.g. "192.0.2.10 k8s-api.example"), not "${v['control-plane-host']}"`);
+    o.controlPlaneHost = parts.join(' ');
+  }
+  if (v['kube-root'] !== undefined) o.kubeRoot = absolute(v['kube-root'], '--kube-root');
 }
 
 function base(options: WizardOptions): ParsedCli {

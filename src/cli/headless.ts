@@ -2,6 +2,7 @@
 
 import { createInterface } from 'node:readline/promises';
 import { isolationCheckStep } from '../check/check-step.js';
+import { podCheckStep } from '../kube/steps/pod-check.js';
 import type { Facts } from '../detect/facts.js';
 import type { LogEntry } from '../log/run-log.js';
 import { runOneStep, runSteps, toPlanView, problemOf } from '../steps/runner.js';
@@ -27,7 +28,7 @@ export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<numb
     case 'detect': return detectCommand(cli, io);
     case 'plan': return planCommand(cli, io);
     case 'apply': return applyCommand(cli, io, null);
-    case 'check': return applyCommand(cli, io, [isolationCheckStep]);
+    case 'check': return applyCommand(cli, io, [cli.options.kubernetes ? podCheckStep : isolationCheckStep]);
     default: throw new UsageError(`internal: ${cli.command} is not a headless command`);
   }
 }
@@ -62,7 +63,7 @@ async function planCommand(cli: ParsedCli, io: Out): Promise<number> {
     const ctx = session.context();
     const report: { id: string; title: string; status: string; summary: string; plan?: PlanView; problem?: Problem }[] = [];
     let blocked = false;
-    for (const step of stepsFor(cli.options.engine)) {
+    for (const step of stepsFor(cli.options.engine, cli.options)) {
       (session.host as { step?: string }).step = step.id;
       try {
         const found = await step.inspect(ctx);
@@ -105,13 +106,15 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
   }
   const session = new Session(cli.options, { logName: only ? 'check' : 'apply' });
   const unsubscribe = session.log.subscribe(consolePrinter(io, cli));
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    io.err('interrupted: stopping the running command (files are only ever replaced whole)…');
+  let interrupted: NodeJS.Signals | undefined;
+  // Ctrl-C or a service manager's TERM: stop the running command, let the check remove its
+  // workload, then exit; files are only ever replaced whole.
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    io.err(`interrupted (${sig}): stopping the running command and cleaning up…`);
     session.abort.abort();
   };
-  process.on('SIGINT', onSigint);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   let check: CheckView | undefined;
   try {
     const facts = await session.detect();
@@ -121,7 +124,7 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
       progress: progressPrinter(io),
       reportCheck: (c) => { check = c; },
     });
-    const steps = only ?? stepsFor(cli.options.engine);
+    const steps = only ?? stepsFor(cli.options.engine, cli.options);
     const hooks = {
       report: () => {},
       confirm: async (step: Step, plan: PlanView) => (cli.yes || only !== null ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
@@ -135,10 +138,10 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
       else if (check?.problem) printProblem(io, check.problem);
     }
     if (session.log.filePath) io.err(`log file: ${session.log.filePath}`);
-    if (interrupted) return EXIT.interrupted;
+    if (interrupted) return interrupted === 'SIGINT' ? EXIT.interrupted : 128 + (interrupted === 'SIGTERM' ? 15 : 1);
     return outcome.ok ? EXIT.ok : EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     unsubscribe();
     session.close();
   }

@@ -56,6 +56,21 @@ nerdctl (optional, containerd; skipped unless --nerdctl-version is given):
   --nerdctl-mirror URL replaces https://github.com for both (same layout: URL/containerd/
                        nerdctl/releases/download/vV/...); --from-dir DIR works too
 
+Kubernetes node (after containerd; needs --runtime containerd):
+  --kubernetes         also prepare this node and join it: swap off, overlay/br_netfilter,
+                       sysctls, cgroup driver, CRI plugin, preflight, kubeadm join,
+                       RuntimeClass + test pod, pod isolation check
+  --join LINE | -      the \`kubeadm join ...\` line (kubeadm token create --print-join-command);
+                       "-" reads it from standard input (argv is visible to every user)
+  --kubeconfig F       admin kubeconfig: apply the RuntimeClass and test pod here; without it
+                       they are written to STATE-DIR/gvisor-runtimeclass.yaml for the control plane
+  --node-label K=V     label the kubelet sets at registration (default gvisor.dev/runsc=true)
+  --node-taint K=V:E   optional taint set at registration (E: NoSchedule, PreferNoSchedule, NoExecute)
+  --runtime-class NAME RuntimeClass name (default gvisor; its handler is --runtime-name)
+  --control-plane-host "IP NAME"  optional /etc/hosts entry for the API endpoint
+  --kube-root DIR      read/write the node's files and kernel views (/proc/sys, /proc/swaps)
+                       below DIR (practice runs, tests); containerd is not affected
+
 Isolation check:
   --image IMG          image for the check container (default busybox:latest; must have
                        sleep, ps, dmesg, uname)
@@ -66,7 +81,7 @@ Global:
   --root DIR           treat DIR as / for every file read or written (labs, tests)
   --state-dir DIR      backups and state (default /var/lib/gvisor-wizard)
   --log-dir DIR        log files (default /var/log/gvisor-wizard)
-  --json               machine-readable output (detect, plan, check)
+  --json               machine-readable output (detect, plan, apply, check)
   --no-color           no colors (NO_COLOR is honoured too)
   -v, --verbose        more detail on the console
   -h, --help           this help;  -V, --version  the version
@@ -94,11 +109,14 @@ machine-readable plan. Exit 0 when a plan could be made, 1 when a step is blocke
 example an invalid daemon.json), 2 on usage errors.
 `,
   check: `gvisor-wizard check --runtime docker [--image IMG] [--runtime-name NAME]
+       gvisor-wizard check --runtime containerd --kubernetes [--kubeconfig F]
 
 Runs only the isolation check: starts a throw-away container under the runtime with a
 unique marker (sleep <number>), and requires: the marker runs inside, it is absent from
 the host's process list, dmesg inside shows gVisor, and docker reports the runtime.
 The container is always removed. Exit 0 = isolated, 1 = not proven or ran on the host.
+With --kubernetes: checks the test pod (from STATE-DIR/gvisor-runtimeclass.yaml) on this node
+instead: its marker absent from the host, a runsc sandbox hosting its containers.
 `,
   detect: `gvisor-wizard detect [--json]
 

@@ -8,7 +8,7 @@ import { Inspection, Step, StepContext, StepFailure, StepPlan, FileChange } from
 import { runscInstallPath } from '../wizard/options.js';
 import type { Problem } from '../wizard/state.js';
 import {
-  analyseContainerdConfig, CRI_PLUGIN_V2, ensureRuntime, getPath, runscTomlText, sandboxImageKeyPath, setRegistryMirror, setRuncSystemdCgroup,
+  analyseContainerdConfig, CRI_PLUGIN_V2, ensureRuntime, getPath, removeDisabledPlugin, runscTomlText, sandboxImageKeyPath, setRegistryMirror, setRuncSystemdCgroup,
   setSandboxImage, upgradeVersion1To2, type EditResult,
 } from './config-toml.js';
 import { runtimeEntry } from './ctr.js';
@@ -130,6 +130,21 @@ export const configureContainerdStep: Step = {
     }
     if (version === 3 && major !== undefined && major < 2) {
       return blocked('version 3 config on containerd 1.x', { what: `${file} says version = 3, which containerd ${c.version} cannot read`, why: 'version 3 is the schema of containerd 2.x', next: 'Use a version 2 file with this containerd (containerd config default), or upgrade containerd; then rerun.' });
+    }
+
+    // Kubernetes path (case B3): the CRI plugin must be on; `containerd config dump` of a file that disables
+    // it has no CRI section at all, so the runtime could not even be checked. Only that entry goes.
+    if (ctx.options.kubernetes) {
+      try {
+        const cri = removeDisabledPlugin(text, ['cri', CRI_PLUGIN_V2, 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images'], file);
+        if (cri.changed) {
+          text = cri.text;
+          notes.push(...cri.changes.map((ch) => `${ch}: Kubernetes (--kubernetes) talks to containerd through its CRI plugin`));
+        }
+      } catch (e) {
+        if (e instanceof ConfigFileError) return blocked(`${file} cannot be edited safely`, fileProblem(e));
+        throw e;
+      }
     }
 
     const shim = await chooseShim(ctx);

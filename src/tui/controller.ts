@@ -86,7 +86,7 @@ export class WizardController implements WizardStore {
       return;
     }
     this.set({ question: undefined });
-    void this.runAll(stepsFor(this.session.options.engine));
+    void this.runAll(stepsFor(this.session.options.engine, this.session.options));
   }
 
   confirm = (apply: boolean): void => {

@@ -54,6 +54,13 @@ export interface WizardOptions {
   runtimeClass: string;
   /** Optional control-plane /etc/hosts entry: "IP NAME". */
   controlPlaneHost?: string;
+  /**
+   * The node's own files on the Kubernetes path (/etc/fstab, /etc/modules-load.d, /etc/sysctl.d,
+   * /etc/hosts, /etc/default/kubelet, /var/lib/kubelet, /etc/kubernetes) and the kernel views it reads
+   * (/proc/swaps, /proc/modules, /proc/sys, /proc/net/tcp*) are taken below this directory (--kube-root;
+   * default '/'). For practice runs and tests: containerd and its config stay where they are.
+   */
+  kubeRoot: string;
   /** containerd, optional: a registry mirror for config.toml, version 2 files only (--registry-mirror REGISTRY=URL). */
   registryMirror?: { registry: string; endpoint: string };
   /** containerd, optional: install nerdctl of this version (--nerdctl-version); the step is skipped without it. */
@@ -81,6 +88,7 @@ export function defaultOptions(): WizardOptions {
     kubernetes: false,
     nodeLabel: 'gvisor.dev/runsc=true',
     runtimeClass: 'gvisor',
+    kubeRoot: '/',
     systemdCgroup: false,
     treatEmptyAsObject: false,
     serviceManager: 'auto',

@@ -16,15 +16,21 @@ import { RunLog } from '../log/run-log.js';
 import { installRunscStep } from '../release/install-step.js';
 import type { Step, StepContext } from '../steps/step.js';
 import { UsageError } from '../cli/args.js';
+import { registerJoinSecrets } from '../kube/steps/common.js';
+import { kubernetesSteps } from '../kube/steps/index.js';
 import type { WizardOptions } from './options.js';
 import type { CheckView, EngineName, ProgressView } from './state.js';
 
-export function stepsFor(engine: EngineName): Step[] {
+/** The steps for an engine; with options.kubernetes (containerd only) the Kubernetes node path follows. */
+export function stepsFor(engine: EngineName, options?: Pick<WizardOptions, 'kubernetes'>): Step[] {
   switch (engine) {
     case 'docker':
       return [installRunscStep, configureDockerStep, reloadDockerStep, isolationCheckStep];
     case 'containerd':
-      return [installRunscStep, configureContainerdStep, restartContainerdStep, crictlStep, nerdctlStep, isolationCheckStep];
+      return [
+        installRunscStep, configureContainerdStep, restartContainerdStep, crictlStep, nerdctlStep, isolationCheckStep,
+        ...(options?.kubernetes ? kubernetesSteps() : []),
+      ];
   }
 }
 
@@ -63,6 +69,8 @@ export class Session {
     } catch (e) {
       throw new UsageError(`cannot write a log file in ${options.logDir}: ${(e as Error).message}; pass --log-dir DIR with a writable folder`);
     }
+    // The join token and CA hash are masked in every line from the very first one.
+    registerJoinSecrets(this.log.masker, options.join);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     this.host = new LocalHost({
       root: options.root,
