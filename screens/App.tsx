@@ -8,6 +8,7 @@ import { CheckResult } from './CheckResult.js';
 import { LogPane } from './LogPane.js';
 import { PlanConfirm } from './PlanConfirm.js';
 import { Question } from './Question.js';
+import { TextQuestion } from './TextQuestion.js';
 import { ProblemView } from './ProblemView.js';
 import { RuntimeChoice } from './RuntimeChoice.js';
 import { StepList } from './StepList.js';
@@ -64,7 +65,12 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
     case 'choose-runtime':
       return <RuntimeChoice choices={state.runtimeChoices} engine={state.engine} onChoose={(engine) => store.chooseRuntime(engine)} />;
     case 'question':
-      return state.question ? <Question question={state.question} onAnswer={(v) => store.answer(state.question!.id, v)} /> : null;
+      if (!state.question) return null;
+      return state.question.kind === 'text' ? (
+        <TextQuestion question={state.question} width={columns} onAnswer={(v) => store.answer(state.question!.id, v)} />
+      ) : (
+        <Question question={state.question} onAnswer={(v) => store.answer(state.question!.id, v)} />
+      );
     case 'confirm':
       return state.pendingPlan ? (
         <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} />
@@ -118,7 +124,9 @@ export function App({ store, rows, columns }: AppProps) {
   const answered = useRef<PlanView | undefined>(undefined);
 
   useInput((input, key) => {
-    if (input === 'q' || input === 'Q' || (key.ctrl && input === 'c')) {
+    // While text is typed (the join line), q is a letter: only Ctrl-C quits.
+    const typing = state.phase === 'question' && state.question?.kind === 'text';
+    if ((!typing && (input === 'q' || input === 'Q')) || (key.ctrl && input === 'c')) {
       store.quit();
       return;
     }

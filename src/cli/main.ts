@@ -1,16 +1,8 @@
 // Entry point. Parses flags, then hands over to the headless runner or (loaded lazily,
 // so --help and --version never pay for Ink/React) the TUI.
 
-import { readFileSync } from 'node:fs';
-import { parseCli, UsageError } from './args.js';
-import { COMMAND_HELP, MAIN_HELP } from './help.js';
-
-function version(): string {
-  // The single-file bundle carries its version (no package.json next to it).
-  if (process.env.GVW_BUNDLED_VERSION) return process.env.GVW_BUNDLED_VERSION;
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { UsageError } from './args.js';
+import { parseOrAnswer } from './quick.js';
 
 /**
  * Ink draws nothing until exit when it believes it runs in CI (it reads CI and
@@ -29,23 +21,9 @@ async function importTuiLive(): Promise<typeof import('../tui/run-tui.js')> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let cli;
-  try {
-    cli = parseCli(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`gvisor-wizard: ${e.message}\nTry gvisor-wizard --help.\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (cli.version) { process.stdout.write(`gvisor-wizard ${version()}\n`); return 0; }
-  if (cli.help) {
-    // The command parseCli found, not the first word: a flag's value (`--runtime docker plan --help`) is no topic.
-    const topic = cli.command !== 'tui' || argv.includes('tui') ? cli.command : undefined;
-    process.stdout.write(topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : MAIN_HELP);
-    return 0;
-  }
+  const parsed = parseOrAnswer(argv);
+  if ('code' in parsed) return parsed.code;
+  const { cli } = parsed;
   // Checked before anything opens the log file under /var/log: say why, not EACCES.
   if ((cli.command === 'apply' || cli.command === 'check' || cli.command === 'tui') && cli.options.root === '/' && process.getuid?.() !== 0) {
     process.stderr.write(`gvisor-wizard: error: ${cli.command} must run as root\n  why: ${cli.command === 'check' ? 'the check talks to the container engine\'s root-only socket and reads every process on the host' : 'installing runsc, editing the engine\'s config and reloading it need root'}\n  next: run it again as root (sudo ${['gvisor-wizard', ...argv].join(' ')}); \`gvisor-wizard plan\` shows what would change without root.\n`);

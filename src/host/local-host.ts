@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -144,6 +143,9 @@ export class LocalHost implements Host {
     this.log.write('cmd', formatArgv(argv), step);
     const started = Date.now();
     const [file, ...args] = argv as [string, ...string[]];
+    // Loaded on first use: execa's module graph is the largest part of the wizard's start-up
+    // after Ink, and the TUI's first frame does not need it.
+    const { execa } = await loadExeca();
     const child = execa(file, args, {
       reject: false,
       timeout: opts.timeoutMs,
@@ -298,6 +300,11 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     // Some filesystems refuse fsync on directories; the rename is still atomic.
   }
+}
+
+let execaModule: Promise<typeof import('execa')> | undefined;
+function loadExeca(): Promise<typeof import('execa')> {
+  return (execaModule ??= import('execa'));
 }
 
 function isNotFound(e: unknown): boolean {

@@ -7,6 +7,7 @@ import { runSteps } from '../steps/runner.js';
 import type { Step } from '../steps/step.js';
 import { engineChoices, Session, stepsFor } from '../wizard/session.js';
 import { Question, runscQuestions } from '../wizard/questions.js';
+import { registerJoinSecrets } from '../kube/steps/common.js';
 import type { EngineName, LogLine, PlanView, ProgressView, StepView, WizardState, WizardStore } from '../wizard/state.js';
 import { preflightProblem } from '../cli/headless.js';
 import type { ParsedCli } from '../cli/args.js';
@@ -71,17 +72,27 @@ export class WizardController implements WizardStore {
 
   answer = (questionId: string, value: string): void => {
     const q = this.questions[0];
-    if (this.state.phase !== 'question' || !q || q.id !== questionId || !q.options.some((o) => o.value === value)) return;
-    q.apply(this.session.options, value);
-    this.session.log.info(`answer: ${q.id} = ${value}`);
+    if (this.state.phase !== 'question' || !q || q.id !== questionId) return;
+    if (q.kind !== 'text' && !q.options.some((o) => o.value === value)) return;
+    // A secret is registered with the masker before anything can print it.
+    if (q.secret) registerJoinSecrets(this.session.log.masker, value);
+    try {
+      q.apply(this.session.options, value);
+    } catch (e) {
+      const err = e as Error & { hint?: string };
+      this.set({ question: { ...this.state.question!, error: this.session.log.masker.mask(`${err.message}${err.hint ? ` - ${err.hint}` : ''}`) } });
+      return;
+    }
+    this.session.log.info(`answer: ${q.id} = ${q.secret ? '(given, masked)' : value}`);
     this.questions.shift();
     this.nextQuestion();
   };
 
   private nextQuestion(): void {
+    while (this.questions[0]?.onlyIf && !this.questions[0].onlyIf(this.session.options)) this.questions.shift();
     const q = this.questions[0];
     if (q) {
-      const { apply: _apply, ...view } = q;
+      const { apply: _apply, onlyIf: _onlyIf, ...view } = q;
       this.set({ phase: 'question', question: view });
       return;
     }

@@ -4,10 +4,13 @@
 import type { Facts } from '../detect/facts.js';
 import type { WizardOptions } from './options.js';
 import type { EngineName, QuestionView } from './state.js';
+import { parseJoinCommand } from '../kube/join.js';
 
 export interface Question extends QuestionView {
-  /** Fold the answer into the options. */
+  /** Fold the answer into the options; throws with a message the operator can act on. */
   apply(options: WizardOptions, value: string): void;
+  /** Asked only when this holds for the answers so far. */
+  onlyIf?: (options: WizardOptions) => boolean;
 }
 
 /** An answer is explicit: "sandbox"/"default" mean no flag, not "keep what the file has". */
@@ -55,6 +58,35 @@ export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>, engi
       ],
       initial: 0,
       apply: (o, v) => { o.systemdCgroup = v === 'yes'; },
+    });
+  }
+  if (engine === 'containerd' && !explicit.has('kubernetes')) {
+    qs.push({
+      id: 'kubernetes',
+      prompt: 'Go on to Kubernetes: join this node to a cluster?',
+      help: 'Prepares the node (swap, modules, sysctls, cgroup driver), runs your kubeadm join with a node label, writes the RuntimeClass, and proves a pod runs in gVisor.',
+      options: [
+        { value: 'no', label: 'no - containerd only' },
+        { value: 'yes', label: 'yes - prepare, join and prove a pod' },
+      ],
+      initial: 0,
+      apply: (o, v) => { o.kubernetes = v === 'yes'; },
+    });
+  }
+  if (engine === 'containerd' && !explicit.has('join')) {
+    qs.push({
+      id: 'join',
+      kind: 'text',
+      secret: true,
+      onlyIf: (o) => o.kubernetes,
+      prompt: 'Paste the join command (kubeadm token create --print-join-command on a control-plane node):',
+      help: 'It is checked before anything runs; the token and CA hash are masked everywhere and never stored. A line ending in \\ continues on the next one.',
+      options: [],
+      initial: 0,
+      apply: (o, v) => {
+        parseJoinCommand(v); // throws JoinParseError (masked) on a bad line
+        o.join = v;
+      },
     });
   }
   if (engine === 'docker' && !explicit.has('default-runtime')) {

@@ -93,6 +93,12 @@ export interface QuestionView {
   options: { value: string; label: string }[];
   /** Index of the preselected option. */
   initial: number;
+  /** 'text': free input (the pasted join line) instead of a choice. */
+  kind?: 'select' | 'text';
+  /** Text input that is a secret: shown masked, never logged. */
+  secret?: boolean;
+  /** Why the last answer was refused (already masked). */
+  error?: string;
 }
 
 export type Phase =

@@ -84,6 +84,8 @@ test('containerd: the TUI walks from the engine choice to a passing isolation ch
   await t.keys('Enter');
   await t.waitFor(/SystemdCgroup = true\)\?/);
   await t.keys('Enter'); // no
+  await t.waitFor(/Go on to Kubernetes/);
+  await t.keys('Enter'); // no: containerd only
 
   const { titles, screens } = await confirmEveryStep(t);
   assert.deepEqual(titles, ['Download, verify and install runsc', 'Add the runsc runtime to containerd', 'Restart containerd so it reads the new config', 'Point crictl at containerd', 'Prove that workloads run inside gVisor'], screens.at(-1));
