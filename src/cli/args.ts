@@ -158,7 +158,7 @@ export function parseCli(argv: string[]): ParsedCli {
     o.checkTimeoutSeconds = n;
   }
   parseContainerdExtras(v, o);
-  parseKubernetes(v, o);
+  parseKubernetes(v, o, command);
   if (v.root !== undefined) o.root = absolute(v.root, '--root');
   // Under --root the wizard's own files live there too: nothing outside DIR is written.
   const underRoot = (p: string) => (o.root === '/' ? p : join(o.root, p));
@@ -226,15 +226,18 @@ export function readJoinFromStdin(): string {
 function parseKubernetes(
   v: { kubernetes?: boolean; join?: string; kubeconfig?: string; 'node-label'?: string; 'node-taint'?: string; 'runtime-class'?: string; 'control-plane-host'?: string; 'kube-root'?: string; runtime?: string },
   o: WizardOptions,
+  command: Command,
 ): void {
   const kubeFlags = ['join', 'kubeconfig', 'node-label', 'node-taint', 'runtime-class', 'control-plane-host', 'kube-root'] as const;
+  const given = kubeFlags.filter((f) => v[f] !== undefined);
   if (!v.kubernetes) {
-    const given = kubeFlags.filter((f) => v[f] !== undefined);
-    if (given.length) throw new UsageError(`--${given[0]} needs --kubernetes`);
-    return;
+    // The TUI asks whether to go on to Kubernetes: its flags are answers for that case.
+    if (given.length && command !== 'tui') throw new UsageError(`--${given[0]} needs --kubernetes`);
+    if (!given.length) return;
+  } else {
+    if (o.engine !== 'containerd') throw new UsageError('--kubernetes needs --runtime containerd: the kubelet talks to containerd through its CRI plugin');
+    o.kubernetes = true;
   }
-  if (o.engine !== 'containerd') throw new UsageError('--kubernetes needs --runtime containerd: the kubelet talks to containerd through its CRI plugin');
-  o.kubernetes = true;
   if (v.join !== undefined) {
     const line = v.join === '-' ? readJoinFromStdin() : v.join;
     const masker = new SecretMasker();

@@ -17,7 +17,8 @@ import { sharedDir } from '../helpers/paths.js';
 import { e2eSkip } from '../helpers/prereqs.js';
 import { baseConfig, startPrivateContainerd, type PrivateContainerd } from '../helpers/private-containerd.js';
 import { startReleaseServer, type ReleaseServer } from '../helpers/release-server.js';
-import { runCommand } from '../helpers/proc.js';
+import { runCommand, which } from '../helpers/proc.js';
+import { confirmEveryStep, startTuiInTmux } from '../helpers/tmux-wizard.js';
 import { runWizard, wizardEntry, workDir } from '../helpers/wizard.js';
 
 const cleanup = cleanupAfter();
@@ -119,6 +120,46 @@ describe('Kubernetes path, end to end on a private containerd with stand-in kube
     assert.equal(statSync(join(w.dir, 'state', 'gvisor-runtimeclass.yaml')).mode & 0o777, 0o644);
     // the test pod was deleted
     assert.equal((await c.ctr(['-n', 'k8s.io', 'containers', 'ls', '-q'])).stdout.trim(), '');
+  });
+
+  test('the TUI walks the whole Kubernetes path: the join line is pasted, shown masked, and the pod is proven isolated', { timeout: 600_000, skip: which('tmux') ? false : 'tmux is not installed' }, async () => {
+    const w = workDir(); cleanup.add('work dir', w.remove);
+    const node = join(w.dir, 'node');
+    makeNodeRoot(node, { fstab: readCase('fstab-swapfile.fstab'), swaps: ['/swap.img'] });
+    const s = makeKubeStandins(join(w.dir, 'standins'), {
+      root: node,
+      kubectl: { ctr: { bin: c.ctrBin, socket: c.socket, image: CTR_BUSYBOX_REF, runcBinary: join(w.dir, 'bin', 'runsc-for-runc-shim') } },
+    });
+    cleanup.add('test pod (TUI)', async () => {
+      await c.ctr(['-n', 'k8s.io', 'task', 'kill', '-s', 'SIGKILL', 'gvisor-wizard-check-check']);
+      await c.ctr(['-n', 'k8s.io', 'task', 'rm', '-f', 'gvisor-wizard-check-check']);
+      await c.ctr(['-n', 'k8s.io', 'containers', 'rm', 'gvisor-wizard-check-check']);
+    });
+    // The TUI gets the same answers as flags, except --kubernetes and --join: it asks for those.
+    const tuiArgs = args(w.dir).filter((a, i, all) => !['--yes', '--kubernetes'].includes(a) && a !== '-' && all[i - 1] !== '--join' && a !== '--join');
+    const t = await startTuiInTmux([process.execPath, wizardEntry(), ...tuiArgs], { ...c.env, PATH: `${s.bin}:${c.env.PATH}` }, cleanup);
+    await t.waitFor(/Enter to continue/);
+    await t.keys('Enter');
+    await t.waitFor(/SystemdCgroup = true\)\?/);
+    await t.keys('Enter');
+    await t.waitFor(/Go on to Kubernetes/);
+    await t.keys('Down');
+    await t.waitFor(/> yes - prepare, join/);
+    await t.keys('Enter');
+    await t.waitFor(/Paste the join command/);
+    await t.keys('-l', JOIN.replace(/\\\n\t/, ' ').trim());
+    const pasted = await t.waitFor(/k8s9zq\.\*\*\*\*/);
+    assertNoSecrets(pasted, 'the join input screen');
+    await t.keys('Enter');
+    const { titles, screens } = await confirmEveryStep(t);
+    assert.ok(titles.some((x) => /join/i.test(x)), titles.join(' | '));
+    const summary = await t.waitFor(/press q to quit/);
+    assert.match(summary, /Isolation check: PASS/);
+    for (const sc of [...screens, summary]) assertNoSecrets(sc, 'a TUI screen');
+    assertNoSecrets(allText(join(w.dir, 'log')), 'the log files');
+    assertNoSecrets(allText(join(w.dir, 'state')), 'the state dir');
+    await t.keys('q');
+    assert.equal(await t.exitStatus(), 0);
   });
 
   test('a malformed join line is a usage error (exit 2) naming the bad part, before anything runs', { timeout: 120_000 }, async () => {

@@ -62,10 +62,11 @@ export async function confirmEveryStep(t: TmuxWizard): Promise<{ titles: string[
   const titles: string[] = [];
   const screens: string[] = [];
   for (;;) {
-    const s = await t.waitFor(/Apply step "([^"]+)"\?|summary/);
+    // A long title is cut with "…" at 80 columns.
+    const s = await t.waitFor(/Apply step "([^"\n]+?)(?:"\?|…)|summary/);
     screens.push(s);
     if (/summary/.test(s)) return { titles, screens };
-    const title = /Apply step "([^"]+)"\?/.exec(s)![1]!;
+    const title = /Apply step "([^"\n]+?)(?:"\?|…)/.exec(s)![1]!;
     if (!titles.includes(title)) {
       titles.push(title);
       await t.keys('y');
