@@ -25,13 +25,16 @@ export function dockerCheckDriver(ctx: StepContext): CheckDriver {
     ],
 
     async ensureImage(image, timeoutMs): Promise<Problem | undefined> {
-      // Containers a killed earlier check left behind (found by their label) go first.
-      const old = await docker(ctx, ['ps', '-aq', '--filter', 'label=gvisor-wizard=isolation-check'], { readOnly: true, quiet: true, timeoutMs: 15_000 });
+      // Containers a killed earlier check left behind (found by their label) go first; the
+      // image is looked up meanwhile (two independent questions, asked at once).
+      const [old, present] = await Promise.all([
+        docker(ctx, ['ps', '-aq', '--filter', 'label=gvisor-wizard=isolation-check'], { readOnly: true, quiet: true, timeoutMs: 15_000 }),
+        docker(ctx, ['image', 'inspect', '--format', '{{.Id}}', image], { readOnly: true, quiet: true, timeoutMs: Math.min(timeoutMs, 15_000) }),
+      ]);
       for (const id of old.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
         ctx.log.info(`removing container ${id}, left behind by an earlier check`);
         await this.remove(id);
       }
-      const present = await docker(ctx, ['image', 'inspect', '--format', '{{.Id}}', image], { readOnly: true, quiet: true, timeoutMs: Math.min(timeoutMs, 15_000) });
       if (present.ok) return undefined;
       const pull = await docker(ctx, ['pull', image], { timeoutMs });
       if (pull.ok) return undefined;

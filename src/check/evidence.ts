@@ -6,7 +6,11 @@ import type { Problem } from '../wizard/state.js';
 
 /** Host processes whose argv contains `needle` as consecutive elements. */
 export async function hostProcessesWithMarker(host: Host, needle: readonly string[]): Promise<ProcessInfo[]> {
-  const procs = await host.listProcesses();
+  return processesWithMarker(await host.listProcesses(), needle);
+}
+
+/** The processes of a list (the host's) whose argv contains `needle` in a row; never this process. */
+export function processesWithMarker(procs: readonly ProcessInfo[], needle: readonly string[]): ProcessInfo[] {
   return procs.filter((p) => p.pid !== process.pid && containsRun(p.argv, needle));
 }
 

@@ -23,6 +23,11 @@ export interface RunOptions {
 export interface RunResult {
   argv: string[];
   exitCode: number | null;
+  /**
+   * The output, complete up to 1 MiB per stream. Longer output (a command printing 100,000
+   * lines) keeps its first and last 512 KiB around a note: memory stays bounded, and the log
+   * file has every line.
+   */
   stdout: string;
   stderr: string;
   timedOut: boolean;

@@ -16,6 +16,8 @@ export interface LogEntry {
 
 export type LogListener = (entry: LogEntry) => void;
 
+const TAGS: Record<LogLevel, string> = { info: 'INFO ', warn: 'WARN ', error: 'ERROR', cmd: 'CMD  ', out: 'OUT  ', err: 'ERR  ', exit: 'EXIT ' };
+
 /**
  * One run's log: every entry is masked, appended to the log file (full output, no
  * truncation) and handed to listeners (the TUI's bounded tail, the CLI's stderr).
@@ -28,6 +30,8 @@ export class RunLog {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private listeners = new Set<LogListener>();
+  private stampMs = -1;
+  private stamp = '';
 
   constructor(opts: { dir?: string | null; masker?: SecretMasker; name?: string } = {}) {
     this.masker = opts.masker ?? new SecretMasker();
@@ -47,11 +51,14 @@ export class RunLog {
   }
 
   write(level: LogLevel, text: string, step?: string, detail = false): void {
-    const entry: LogEntry = { time: new Date(), level, step, text: this.masker.mask(text), detail };
+    const now = Date.now();
+    const entry: LogEntry = { time: new Date(now), level, step, text: this.masker.mask(text), detail };
     for (const l of this.listeners) l(entry);
     if (this.fd === null) return;
-    const tag = level.toUpperCase().padEnd(5);
-    this.pending.push(`${entry.time.toISOString()} ${tag} ${step ? `[${step}] ` : ''}${entry.text}\n`);
+    // Formatting a date costs more than the rest of a line: lines of the same millisecond
+    // (a command printing thousands a second) share one stamp.
+    if (now !== this.stampMs) { this.stampMs = now; this.stamp = entry.time.toISOString(); }
+    this.pending.push(`${this.stamp} ${TAGS[level]} ${step ? `[${step}] ` : ''}${entry.text}\n`);
     if (this.pending.length > 2000) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), 100);
   }

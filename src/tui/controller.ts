@@ -158,7 +158,8 @@ export class WizardController implements WizardStore {
   private onLog(e: LogEntry): void {
     if (e.detail && !this.cli.verbose) return;
     this.pendingLines.push({ id: this.nextLineId++, step: e.step, level: e.level, text: e.text });
-    if (this.pendingLines.length > LOG_TAIL_LINES) this.pendingLines.splice(0, this.pendingLines.length - LOG_TAIL_LINES);
+    // Trimmed now and then, not per line (a splice per line was a fifth of the CPU for 100,000 lines).
+    if (this.pendingLines.length >= 2 * LOG_TAIL_LINES) this.pendingLines = this.pendingLines.slice(-LOG_TAIL_LINES);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 

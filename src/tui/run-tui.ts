@@ -4,17 +4,52 @@ import React from 'react';
 import { render } from 'ink';
 import { App } from '../../screens/App.js';
 import type { ParsedCli } from '../cli/args.js';
-import { Session } from '../wizard/session.js';
-import { WizardController } from './controller.js';
+import type { WizardState, WizardStore } from '../wizard/state.js';
+
+/** How the app is mounted (also by scripts/bench.mjs, which measures the log pane). */
+export const INK_OPTIONS = { exitOnCtrlC: false, maxFps: 20 } as const;
+
+/**
+ * The first frame does not wait for the wizard's engine (the controller, the session and every
+ * step, check and parser behind them): the app is mounted on this stand-in, which shows the
+ * detecting phase the controller starts in, and is handed the controller once that is loaded.
+ * A `q` pressed meanwhile is kept.
+ */
+class LoadingStore implements WizardStore {
+  quitRequested = false;
+  private readonly state: WizardState = { phase: 'detecting', runtimeChoices: [], steps: [], logTail: [] };
+  getState = (): WizardState => this.state;
+  subscribe = (): (() => void) => () => {};
+  proceed = (): void => {};
+  chooseRuntime = (): void => {};
+  answer = (): void => {};
+  confirm = (): void => {};
+  quit = (): void => { this.quitRequested = true; };
+}
 
 export async function runTui(cli: ParsedCli): Promise<number> {
   if (cli.noColor) process.env.NO_COLOR = '1';
-  const session = new Session(cli.options, { logName: 'tui' });
-  const controller = new WizardController(session, cli);
-  const app = render(React.createElement(App, { store: controller }), { exitOnCtrlC: false, maxFps: 20 });
-  controller.start().catch((e: Error) => {
-    session.log.error(`detection failed: ${e.message}`);
-  });
+  const loading = new LoadingStore();
+  const app = render(React.createElement(App, { store: loading }), INK_OPTIONS);
+  let engine;
+  try {
+    const [{ Session }, { WizardController }] = await Promise.all([import('../wizard/session.js'), import('./controller.js')]);
+    const session = new Session(cli.options, { logName: 'tui' });
+    engine = { session, controller: new WizardController(session, cli) };
+  } catch (e) {
+    app.unmount();
+    await app.waitUntilExit().catch(() => {});
+    throw e;
+  }
+  const { session, controller } = engine;
+  app.rerender(React.createElement(App, { store: controller }));
+  if (loading.quitRequested) {
+    controller.quit();
+  } else {
+    controller.start().catch((e: Error) => {
+      session.log.error(`detection failed: ${e.message}`);
+    });
+  }
   const code = await controller.finished;
   app.unmount();
   await app.waitUntilExit().catch(() => {});

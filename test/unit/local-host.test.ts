@@ -179,6 +179,27 @@ describe('LocalHost.run', () => {
     assert.equal(r.stdout, want.join('\n') + '\n');
   });
 
+  it('given a command printing 3 MiB, when run, then onLine and the log get every line but stdout keeps only its first and last 512 KiB', async () => {
+    const dir = scratch().base;
+    const log = new RunLog({ dir });
+    const h = hostIn({ log });
+    let lines = 0;
+    // 49,152 lines of 64 bytes: 3 MiB.
+    const script = 'const l = "x".repeat(57); let s = ""; for (let i = 0; i < 49152; i++) s += String(i).padStart(6, "0") + l + "\\n"; process.stdout.write(s)';
+    const r = await h.host.run([NODE, '-e', script], { onLine: () => { lines++; } });
+    log.close();
+    assert.equal(lines, 49152);
+    const logged = readFileSync(log.filePath!, 'utf8').split('\n').filter((l) => / OUT {3}\d{6}x{57}$/.test(l)).length;
+    assert.equal(logged, 49152, 'the log file holds every line');
+    const [head, note, tail] = r.stdout.split(/\n(\[\.\.\. \d+ bytes of output not kept in memory; the log file has all of it \.\.\.\])\n/);
+    assert.ok(note, 'a note says what was left out');
+    assert.ok(head!.startsWith(`000000${'x'.repeat(57)}\n`));
+    assert.equal(head!.length, 512 * 1024);
+    assert.ok(tail!.endsWith(`049151${'x'.repeat(57)}\n`));
+    assert.equal(tail!.length, 512 * 1024);
+    assert.equal(Number(/(\d+) bytes/.exec(note!)![1]), 3 * 1024 * 1024 - 1024 * 1024);
+  });
+
   it('given output on stderr and a last line without newline, when run, then both streams reach onLine', async () => {
     const h = hostIn();
     const seen: string[] = [];
