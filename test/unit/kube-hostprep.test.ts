@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -15,28 +15,18 @@ import {
   unexplainedSwap,
   type HostEditResult,
 } from '../../src/kube/hostprep.js';
-import { repoRoot, sharedDir } from '../helpers/paths.js';
+import { sharedDir } from '../helpers/paths.js';
+import { assertGoldenIn } from '../helpers/golden.js';
 
 const hostDir = join(sharedDir(), 'fixtures', 'host');
 const casesDir = join(sharedDir(), 'cases');
-const goldenDir = join(repoRoot(), 'test', 'golden', 'kube');
-const updateGolden = process.env.GVW_UPDATE_GOLDEN === '1';
 const read = (path: string): string => readFileSync(path, 'utf8');
 const fixture = (name: string): string => read(join(hostDir, name));
 const caseFile = (name: string): string => read(join(casesDir, name));
 const hostFixtures = (prefix: string): string[] => readdirSync(hostDir).filter((f) => f.startsWith(prefix)).sort();
 const lines = (text: string): string[] => text.split('\n');
 
-/** Compares with the golden file (written first when GVW_UPDATE_GOLDEN=1). */
-function assertGolden(name: string, text: string): void {
-  const path = join(goldenDir, name);
-  if (updateGolden) {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(path, text);
-  }
-  assert.ok(existsSync(path), `missing ${path} (run with GVW_UPDATE_GOLDEN=1, then read the diff)`);
-  assert.equal(text, read(path));
-}
+const assertGolden = (name: string, text: string): void => assertGoldenIn('kube', name, text);
 
 /** Runs an editor on its own output: nothing may change. */
 function assertIdempotent(again: HostEditResult, first: HostEditResult): void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -13,24 +13,15 @@ import {
   YamlSubsetError,
   type TestPodOptions,
 } from '../../src/kube/manifests.js';
-import { repoRoot, sharedDir } from '../helpers/paths.js';
+import { sharedDir } from '../helpers/paths.js';
+import { assertGoldenIn } from '../helpers/golden.js';
 
 const k8sDir = join(sharedDir(), 'fixtures', 'k8s');
 const casesDir = join(sharedDir(), 'cases');
-const goldenDir = join(repoRoot(), 'test', 'golden', 'kube');
-const updateGolden = process.env.GVW_UPDATE_GOLDEN === '1';
 const read = (path: string): string => readFileSync(path, 'utf8');
 const fixture = (name: string): string => read(join(k8sDir, name));
 
-function assertGolden(name: string, text: string): void {
-  const path = join(goldenDir, name);
-  if (updateGolden) {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(path, text);
-  }
-  assert.ok(existsSync(path), `missing ${path} (run with GVW_UPDATE_GOLDEN=1, then read the diff)`);
-  assert.equal(text, read(path));
-}
+const assertGolden = (name: string, text: string): void => assertGoldenIn('kube', name, text);
 
 /** The YAML without comments, blank lines and trailing blanks: what two equivalent files share. */
 const structure = (text: string): string[] =>
