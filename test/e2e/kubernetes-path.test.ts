@@ -79,11 +79,7 @@ describe('Kubernetes path, end to end on a private containerd with stand-in kube
       root: node,
       kubectl: { ctr: { bin: c.ctrBin, socket: c.socket, image: CTR_BUSYBOX_REF, runcBinary: join(w.dir, 'bin', 'runsc-for-runc-shim') } },
     });
-    cleanup.add('test pod', async () => {
-      await c.ctr(['-n', 'k8s.io', 'task', 'kill', '-s', 'SIGKILL', 'gvisor-wizard-check-check']);
-      await c.ctr(['-n', 'k8s.io', 'task', 'rm', '-f', 'gvisor-wizard-check-check']);
-      await c.ctr(['-n', 'k8s.io', 'containers', 'rm', 'gvisor-wizard-check-check']);
-    });
+    cleanup.add('test pod', () => removeTestPod(c));
     const env = { ...c.env, PATH: `${s.bin}:${c.env.PATH}` };
 
     const r = await runCommand(process.execPath, [wizardEntry(), 'apply', ...args(w.dir)], { env, input: JOIN, timeoutMs: 540_000 });
@@ -130,11 +126,7 @@ describe('Kubernetes path, end to end on a private containerd with stand-in kube
       root: node,
       kubectl: { ctr: { bin: c.ctrBin, socket: c.socket, image: CTR_BUSYBOX_REF, runcBinary: join(w.dir, 'bin', 'runsc-for-runc-shim') } },
     });
-    cleanup.add('test pod (TUI)', async () => {
-      await c.ctr(['-n', 'k8s.io', 'task', 'kill', '-s', 'SIGKILL', 'gvisor-wizard-check-check']);
-      await c.ctr(['-n', 'k8s.io', 'task', 'rm', '-f', 'gvisor-wizard-check-check']);
-      await c.ctr(['-n', 'k8s.io', 'containers', 'rm', 'gvisor-wizard-check-check']);
-    });
+    cleanup.add('test pod (TUI)', () => removeTestPod(c));
     // The TUI gets the same answers as flags, except --kubernetes and --join: it asks for those.
     const tuiArgs = args(w.dir).filter((a, i, all) => !['--yes', '--kubernetes'].includes(a) && a !== '-' && all[i - 1] !== '--join' && a !== '--join');
     const t = await startTuiInTmux([process.execPath, wizardEntry(), ...tuiArgs], { ...c.env, PATH: `${s.bin}:${c.env.PATH}` }, cleanup);
@@ -174,6 +166,13 @@ describe('Kubernetes path, end to end on a private containerd with stand-in kube
     assert.equal(plan.code, 2);
   });
 });
+
+/** The pod the kubectl stand-in started in containerd's k8s.io namespace. */
+async function removeTestPod(c: PrivateContainerd): Promise<void> {
+  await c.ctr(['-n', 'k8s.io', 'task', 'kill', '-s', 'SIGKILL', 'gvisor-wizard-check-check']);
+  await c.ctr(['-n', 'k8s.io', 'task', 'rm', '-f', 'gvisor-wizard-check-check']);
+  await c.ctr(['-n', 'k8s.io', 'containers', 'rm', 'gvisor-wizard-check-check']);
+}
 
 function statSafe(p: string): boolean {
   try { statSync(p); return true; } catch { return false; }
