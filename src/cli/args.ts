@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { JoinParseError, NodeValueError, parseJoinCommand, validateNodeLabel, validateTaint } from '../kube/join.js';
 import { joinProblem, secretLookingWords } from '../kube/steps/common.js';
 import { SecretMasker } from '../log/mask.js';
+import type { FlagValue, FlagValues } from '../answers/answers-file.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -18,7 +19,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['tui', 'apply', 'plan', 'check', 'detect'] as const;
+export const COMMANDS = ['tui', 'apply', 'plan', 'check', 'detect', 'steps', 'run', 'resume', 'undo', 'logs', 'doctor', 'explain', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface ParsedCli {
@@ -30,8 +31,28 @@ export interface ParsedCli {
   version: boolean;
   noColor: boolean;
   verbose: boolean;
-  /** Flags given on the command line: the TUI does not ask what they already answer. */
+  /** Flags given on the command line or in an answers file: the TUI does not ask what they already answer. */
   explicit: Set<string>;
+  /** `run <step-id>`, `explain <topic>`: the word after the command. */
+  target?: string;
+  /** --answers FILE */
+  answersFile?: string;
+  /** --save-answers FILE */
+  saveAnswers?: string;
+  /** undo --step ID */
+  undoStep?: string;
+  /** undo --force: restore files changed by someone else since the wizard wrote them. */
+  force: boolean;
+  /** logs --last */
+  last: boolean;
+  /** --lab: show each command and diff first; the student may run it by hand. */
+  lab: boolean;
+  /** --dry-run (TUI): show every plan, change nothing. */
+  dryRun: boolean;
+  /** report --format */
+  format: 'md' | 'json';
+  /** report --output FILE */
+  output?: string;
 }
 
 const optionSpec = {
@@ -71,6 +92,15 @@ const optionSpec = {
   'runtime-class': { type: 'string' },
   'control-plane-host': { type: 'string' },
   'kube-root': { type: 'string' },
+  answers: { type: 'string' },
+  'save-answers': { type: 'string' },
+  step: { type: 'string' },
+  force: { type: 'boolean' },
+  last: { type: 'boolean' },
+  lab: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
   yes: { type: 'boolean', short: 'y' },
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -79,22 +109,34 @@ const optionSpec = {
   version: { type: 'boolean', short: 'V' },
 } as const;
 
-export function parseCli(argv: string[]): ParsedCli {
+/** Commands that take one word after them. */
+const TAKES_TARGET: Partial<Record<Command, string>> = { run: 'a step id (gvisor-wizard steps lists them)', explain: 'a step or topic' };
+
+/**
+ * Parses the command line. `layers` are answers given elsewhere (the state file's answers of
+ * the last run, then an answers file), lowest first: a flag on the command line wins over them.
+ */
+export function parseCli(argv: string[], layers: FlagValues[] = []): ParsedCli {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
   }
-  const { values: v, positionals } = parsed;
-  const [first, ...rest] = positionals;
-  if (rest.length) throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
+  const { positionals } = parsed;
+  const given = parsed.values as Record<string, FlagValue | undefined>;
+  const v = Object.assign({}, ...layers, given) as typeof parsed.values;
+  const [first, second, ...rest] = positionals;
   let command: Command = 'tui';
   if (first !== undefined) {
     if (first === 'help') return { ...base(defaultOptions()), help: true };
     if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
     command = first as Command;
   }
+  const extra = TAKES_TARGET[command] ? rest : [second, ...rest].filter((x) => x !== undefined);
+  if (extra.length) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+  const target = TAKES_TARGET[command] ? second : undefined;
+  if (command === 'run' && target === undefined && !v.help) throw new UsageError(`run needs ${TAKES_TARGET.run}: gvisor-wizard run <step-id> [--yes]`);
 
   const o = defaultOptions();
   if (v.runtime !== undefined) {
@@ -165,6 +207,11 @@ export function parseCli(argv: string[]): ParsedCli {
   o.stateDir = v['state-dir'] !== undefined ? absolute(v['state-dir'], '--state-dir') : underRoot(o.stateDir);
   o.logDir = v['log-dir'] !== undefined ? absolute(v['log-dir'], '--log-dir') : underRoot(o.logDir);
 
+  if (v.format !== undefined && v.format !== 'md' && v.format !== 'json') throw new UsageError(`--format must be md or json, not "${v.format}"`);
+  if (v.step !== undefined && command !== 'undo') throw new UsageError('--step belongs to undo (gvisor-wizard undo --step ID); to rerun one step use gvisor-wizard run ID');
+  if (v.answers !== undefined && !v.answers.startsWith('/')) v.answers = join(process.cwd(), v.answers);
+  if (v['save-answers'] !== undefined && !v['save-answers'].startsWith('/')) v['save-answers'] = join(process.cwd(), v['save-answers']);
+
   return {
     command,
     options: o,
@@ -175,6 +222,16 @@ export function parseCli(argv: string[]): ParsedCli {
     noColor: Boolean(v['no-color']) || 'NO_COLOR' in process.env,
     verbose: Boolean(v.verbose),
     explicit: new Set(Object.keys(v)),
+    target,
+    answersFile: v.answers,
+    saveAnswers: v['save-answers'],
+    undoStep: v.step,
+    force: Boolean(v.force),
+    last: Boolean(v.last),
+    lab: Boolean(v.lab),
+    dryRun: Boolean(v['dry-run']),
+    format: (v.format as 'md' | 'json' | undefined) ?? 'md',
+    output: v.output,
   };
 }
 
@@ -283,7 +340,7 @@ function parseKubernetes(
 }
 
 function base(options: WizardOptions): ParsedCli {
-  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false, explicit: new Set() };
+  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false, explicit: new Set(), force: false, last: false, lab: false, dryRun: false, format: 'md' };
 }
 
 function absolute(p: string, flag: string): string {

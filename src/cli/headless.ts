@@ -5,7 +5,10 @@ import { isolationCheckStep } from '../check/check-step.js';
 import { podCheckStep } from '../kube/steps/pod-check.js';
 import type { Facts } from '../detect/facts.js';
 import type { LogEntry } from '../log/run-log.js';
-import { runOneStep, runSteps, toPlanView, problemOf } from '../steps/runner.js';
+import { runOneStep, runSteps, toPlanView, problemOf, type StepReport } from '../steps/runner.js';
+import { acquireLock, LockHeldError, type HeldLock } from '../state/lock.js';
+import { readState, unfinishedRun } from '../state/state-file.js';
+import { answersFromOptions, writeAnswersFile } from '../answers/answers-file.js';
 import type { Step } from '../steps/step.js';
 import { Session, stepsFor } from '../wizard/session.js';
 import type { CheckView, PlanView, Problem } from '../wizard/state.js';
@@ -27,10 +30,23 @@ export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<numb
   switch (cli.command) {
     case 'detect': return detectCommand(cli, io);
     case 'plan': return planCommand(cli, io);
-    case 'apply': return applyCommand(cli, io, null);
-    case 'check': return applyCommand(cli, io, [cli.options.kubernetes ? podCheckStep : isolationCheckStep]);
+    case 'apply': return applyCommand(cli, io, { command: 'apply', steps: stepsFor(cli.options.engine, cli.options) });
+    case 'check': return applyCommand(cli, io, { command: 'check', steps: [cli.options.kubernetes ? podCheckStep : isolationCheckStep], single: true });
+    case 'run': return applyCommand(cli, io, { command: `run ${cli.target}`, steps: [stepById(cli.target!, cli.options)], single: true });
+    case 'resume': return applyCommand(cli, io, resumePlan(cli));
     default: throw new UsageError(`internal: ${cli.command} is not a headless command`);
   }
+}
+
+/** What an apply-like command runs. */
+export interface RunPlan {
+  /** As recorded in the state file: apply, run <id>, resume, check. */
+  command: string;
+  steps: Step[];
+  /** One step alone (run, check): no confirm question headless, it was asked for by name. */
+  single?: boolean;
+  /** Resume: start at this step (the ones before it finished in the interrupted run). */
+  startAt?: string;
 }
 
 
@@ -99,13 +115,25 @@ function printPlanEntry(io: Out, r: { id: string; title: string; status: string;
   if (r.problem) printProblem(io, r.problem, '   ');
 }
 
-async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promise<number> {
+async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
-  if (!cli.yes && !interactive && only === null) {
-    throw new UsageError('apply without a terminal needs --yes (it changes the machine)');
+  const changes = run.command !== 'check';
+  if (!cli.yes && !interactive && changes) {
+    throw new UsageError(`${cli.command} without a terminal needs --yes (it changes the machine)`);
   }
-  const session = new Session(cli.options, { logName: only ? 'check' : 'apply' });
+  // One wizard at a time changes a machine; the check only reads it.
+  let lock: HeldLock | undefined;
+  if (changes) {
+    try {
+      lock = acquireLock(cli.options.stateDir, run.command);
+    } catch (e) {
+      if (e instanceof LockHeldError) { printProblem(io, { what: e.message, why: 'two wizards editing the same files and reloading the same engine would undo each other\'s work', next: e.next }); return EXIT.failed; }
+      throw e;
+    }
+  }
+  const session = new Session(cli.options, { logName: cli.command === 'run' ? `run-${cli.target}` : cli.command });
   const unsubscribe = session.log.subscribe(consolePrinter(io, cli));
+  if (lock?.tookOver) session.log.warn(lock.tookOver);
   let interrupted: NodeJS.Signals | undefined;
   // Ctrl-C or a service manager's TERM: stop the running command, let the check remove its
   // workload, then exit; files are only ever replaced whole.
@@ -120,16 +148,20 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
     const facts = await session.detect();
     const pre = preflightProblem(facts, cli);
     if (pre) { printProblem(io, pre); return EXIT.failed; }
+    const recorder = session.beginRun(run.command, run.steps, cli.explicit);
     const ctx = session.context({
       progress: progressPrinter(io),
-      reportCheck: (c) => { check = c; },
+      reportCheck: (c) => { check = c; recorder.check(c); },
     });
-    const steps = only ?? stepsFor(cli.options.engine, cli.options);
+    if (cli.saveAnswers) saveAnswersOf(cli, session, io);
     const hooks = {
-      report: () => {},
-      confirm: async (step: Step, plan: PlanView) => (cli.yes || only !== null ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
+      report: (id: string, r: StepReport) => recorder.report(id, r),
+      confirm: async (step: Step, plan: PlanView) => (cli.yes || run.command === 'check' ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
     };
-    const outcome = only ? await runOneStep(only[0]!, ctx, hooks) : await runSteps(steps, ctx, hooks);
+    const from = run.startAt ? run.steps.findIndex((s) => s.id === run.startAt) : 0;
+    if (run.startAt) io.err(`resuming at ${run.startAt} (${from} earlier step(s) finished in the interrupted run)`);
+    const outcome = run.single ? await runOneStep(run.steps[0]!, ctx, hooks) : await runSteps(run.steps.slice(Math.max(0, from)), ctx, hooks);
+    if (!interrupted) recorder.finish(outcome.ok);
     if (cli.json) {
       io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, logFile: session.log.filePath }, null, 2));
     } else {
@@ -144,6 +176,41 @@ async function applyCommand(cli: ParsedCli, io: Out, only: Step[] | null): Promi
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     unsubscribe();
     session.close();
+    lock?.release();
+  }
+}
+
+/** `run <id>`: the step of that id on the engine's path, or a usage error that lists them. */
+export function stepById(id: string, options: ParsedCli['options']): Step {
+  const path = stepsFor(options.engine, options);
+  const found = path.find((s) => s.id === id);
+  if (found) return found;
+  const kube = stepsFor('containerd', { kubernetes: true });
+  const elsewhere = kube.find((s) => s.id === id);
+  if (elsewhere) {
+    throw new UsageError(`step "${id}" belongs to the ${kube.indexOf(elsewhere) >= stepsFor('containerd').length ? 'Kubernetes (--runtime containerd --kubernetes)' : 'containerd (--runtime containerd)'} path, and this machine's answers are for ${options.engine}${options.kubernetes ? ' with Kubernetes' : ''}; pass the engine flags`);
+  }
+  throw new UsageError(`no step "${id}"; the steps of the ${options.engine} path are: ${path.map((s) => s.id).join(', ')}`);
+}
+
+/** `resume`: the interrupted run's steps, from the first one that did not finish, with its release. */
+function resumePlan(cli: ParsedCli): RunPlan {
+  const state = readState(cli.options.stateDir);
+  const open = unfinishedRun(state);
+  if (!open) throw new UsageError(`nothing to resume: no interrupted run is recorded in ${cli.options.stateDir}/state.json (gvisor-wizard steps shows each step's state; gvisor-wizard apply starts a run)`);
+  if (state.release && !cli.explicit.has('release')) cli.options.releaseSha512 = state.release.sha512;
+  const steps = stepsFor(cli.options.engine, cli.options).filter((s) => open.run.steps.includes(s.id));
+  if (!steps.some((s) => s.id === open.resumeAt)) throw new UsageError(`the interrupted run stopped at ${open.resumeAt}, which is not a step of the ${cli.options.engine} path with these answers`);
+  return { command: 'resume', steps, startAt: open.resumeAt };
+}
+
+/** --save-answers FILE: the answers of this run, replayable with --answers. */
+function saveAnswersOf(cli: ParsedCli, session: Session, io: Out): void {
+  try {
+    writeAnswersFile(cli.saveAnswers!, answersFromOptions(session.options, cli.explicit), `saved by \`gvisor-wizard ${cli.command}\` on ${new Date().toISOString()}`);
+    io.err(`answers saved to ${cli.saveAnswers}`);
+  } catch (e) {
+    session.log.warn(`could not save the answers to ${cli.saveAnswers}: ${(e as Error).message}`);
   }
 }
 

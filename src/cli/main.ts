@@ -1,7 +1,7 @@
 // Entry point. Parses flags, then hands over to the headless runner or (loaded lazily,
 // so --help and --version never pay for Ink/React) the TUI.
 
-import { UsageError } from './args.js';
+import { parseCli, UsageError, type ParsedCli } from './args.js';
 import { parseOrAnswer } from './quick.js';
 
 /**
@@ -20,12 +20,41 @@ async function importTuiLive(): Promise<typeof import('../tui/run-tui.js')> {
   }
 }
 
+/** Commands that act on what an earlier run set up: they start from its recorded answers. */
+const USES_RECORDED_ANSWERS = new Set(['run', 'resume', 'steps', 'undo', 'doctor', 'report']);
+
+/**
+ * Answers come in layers, lowest first: the defaults, the answers recorded by the last run
+ * (for commands that continue it), an answers file, then the command line.
+ */
+async function withAnswerLayers(argv: string[], cli: ParsedCli): Promise<ParsedCli> {
+  if (!cli.answersFile && !USES_RECORDED_ANSWERS.has(cli.command)) return cli;
+  const [{ answersToFlags, readAnswersFile }, { readState, STATE_FILE }] = await Promise.all([import('../answers/answers-file.js'), import('../state/state-file.js')]);
+  const layers = [];
+  if (USES_RECORDED_ANSWERS.has(cli.command)) {
+    const state = readState(cli.options.stateDir);
+    layers.push(answersToFlags(state.answers, `${cli.options.stateDir}/${STATE_FILE}`));
+  }
+  if (cli.answersFile) layers.push(readAnswersFile(cli.answersFile));
+  return parseCli(argv, layers);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseOrAnswer(argv);
   if ('code' in parsed) return parsed.code;
-  const { cli } = parsed;
+  let { cli } = parsed;
+  try {
+    cli = await withAnswerLayers(argv, cli);
+  } catch (e) {
+    const err = e as Error;
+    if (e instanceof UsageError || err.name === 'AnswersError' || err.name === 'StateFileError') {
+      process.stderr.write(`gvisor-wizard: ${err.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   // Checked before anything opens the log file under /var/log: say why, not EACCES.
-  if ((cli.command === 'apply' || cli.command === 'check' || cli.command === 'tui') && cli.options.root === '/' && process.getuid?.() !== 0) {
+  if (['apply', 'check', 'tui', 'run', 'resume', 'undo'].includes(cli.command) && cli.options.root === '/' && process.getuid?.() !== 0) {
     process.stderr.write(`gvisor-wizard: error: ${cli.command} must run as root\n  why: ${cli.command === 'check' ? 'the check talks to the container engine\'s root-only socket and reads every process on the host' : 'installing runsc, editing the engine\'s config and reloading it need root'}\n  next: run it again as root (sudo ${['gvisor-wizard', ...argv].join(' ')}); \`gvisor-wizard plan\` shows what would change without root.\n`);
     return 1;
   }
@@ -38,8 +67,15 @@ export async function main(argv: string[]): Promise<number> {
       const { runTui } = await importTuiLive();
       return await runTui(cli);
     }
-    const { runHeadless } = await import('./headless.js');
-    return await runHeadless(cli);
+    switch (cli.command) {
+      case 'steps': return await (await import('./steps-command.js')).stepsCommand(cli);
+      case 'undo': return await (await import('./undo-command.js')).undoCommand(cli);
+      case 'logs': return (await import('./logs-command.js')).logsCommand(cli);
+      default: {
+        const { runHeadless } = await import('./headless.js');
+        return await runHeadless(cli);
+      }
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`gvisor-wizard: ${e.message}\n`);

@@ -1,9 +1,11 @@
-import { constants as fsc, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants as fsc, createReadStream, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { formatArgv, RunLog } from '../log/run-log.js';
+import type { Journal } from '../state/journal.js';
 import {
   DryRunRefusal, FileInfo, Host, HttpResponse, ProcessInfo, RunOptions, RunResult, WriteOptions, WriteResult,
 } from './host.js';
@@ -15,6 +17,8 @@ export interface LocalHostOptions {
   log: RunLog;
   /** Previous contents of every file the wizard replaces are copied below here. */
   backupDir?: string | null;
+  /** Where every change is recorded for undo (none for dry runs and for undo itself). */
+  journal?: Pick<Journal, 'record'> | null;
 }
 
 /** The real machine, as seen through --root and dry-run. */
@@ -25,12 +29,14 @@ export class LocalHost implements Host {
   step: string | undefined;
   private readonly log: RunLog;
   private readonly backupDir: string | null;
+  private readonly journal: Pick<Journal, 'record'> | null;
 
   constructor(opts: LocalHostOptions) {
     this.root = opts.root && opts.root !== '/' ? opts.root.replace(/\/+$/, '') : '/';
     this.dryRun = opts.dryRun ?? false;
     this.log = opts.log;
     this.backupDir = opts.backupDir ?? null;
+    this.journal = opts.journal ?? null;
   }
 
   resolve(machinePath: string): string {
@@ -84,10 +90,11 @@ export class LocalHost implements Host {
       if (current.equals(buf)) return { path: p, created: false, changed: false };
       backupPath = await this.backup(p, current, old.mode);
     } else {
-      await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+      await this.mkdirRecorded(dirname(p));
     }
     const mode = old ? old.mode : (opts.mode ?? 0o644);
     await this.writeAndRename(real, buf, mode, old ? { uid: old.uid, gid: old.gid } : null, opts.validate);
+    this.journal?.record({ step: this.step, action: 'write', path: p, created: !old, backup: backupPath, sha256: sha256(buf) });
     this.log.info(`${old ? 'wrote' : 'created'} ${p}${backupPath ? ` (previous content saved as ${backupPath})` : ''}`, this.step);
     return { path: p, backupPath, created: !old, changed: true };
   }
@@ -95,7 +102,7 @@ export class LocalHost implements Host {
   async installFile(fromRealPath: string, p: string, mode: number): Promise<WriteResult> {
     if (this.dryRun) throw new DryRunRefusal(`install ${p}`);
     const real = this.resolve(p);
-    await fs.mkdir(dirname(real), { recursive: true, mode: 0o755 });
+    await this.mkdirRecorded(dirname(p));
     const old = await this.stat(p);
     let backupPath: string | undefined;
     if (old?.isFile) backupPath = await this.backup(p, await fs.readFile(real), old.mode);
@@ -112,19 +119,32 @@ export class LocalHost implements Host {
       throw e;
     }
     await syncDir(dirname(real));
+    if (this.journal) this.journal.record({ step: this.step, action: 'install', path: p, created: !old, backup: backupPath, sha256: await sha256OfFile(real) });
     this.log.info(`installed ${p} (mode ${mode.toString(8)})${backupPath ? `, previous file saved as ${backupPath}` : ''}`, this.step);
     return { path: p, backupPath, created: !old, changed: true };
   }
 
   async mkdirp(p: string, mode = 0o755): Promise<void> {
     if (this.dryRun) throw new DryRunRefusal(`create directory ${p}`);
-    await fs.mkdir(this.resolve(p), { recursive: true, mode });
+    await this.mkdirRecorded(p, mode);
   }
 
   async removeFile(p: string): Promise<void> {
     if (this.dryRun) throw new DryRunRefusal(`remove ${p}`);
+    const old = await this.stat(p);
+    // Saved first like any replaced file, so undo can put it back.
+    const backupPath = old?.isFile ? await this.backup(p, await fs.readFile(this.resolve(p)), old.mode) : undefined;
     await fs.rm(this.resolve(p), { force: true });
+    if (old) this.journal?.record({ step: this.step, action: 'remove', path: p, created: false, backup: backupPath });
     this.log.info(`removed ${p}`, this.step);
+  }
+
+  /** mkdir -p that records the folders it created (the top-most one), so undo can remove them when empty. */
+  private async mkdirRecorded(p: string, mode = 0o755): Promise<void> {
+    const first = await fs.mkdir(this.resolve(p), { recursive: true, mode });
+    if (first === undefined || !this.journal) return;
+    const machine = this.root === '/' ? first : first.slice(this.root.length) || '/';
+    this.journal.record({ step: this.step, action: 'mkdir', path: machine, created: true });
   }
 
   async makeTempDir(prefix: string): Promise<string> {
@@ -273,7 +293,9 @@ export class LocalHost implements Host {
 
   private async backup(p: string, content: Buffer, mode: number): Promise<string | undefined> {
     if (!this.backupDir) return undefined;
-    const target = join(this.backupDir, p);
+    // A file changed twice in one run keeps both earlier contents: undo steps back through each.
+    let target = join(this.backupDir, p);
+    for (let n = 1; await exists(target); n++) target = `${join(this.backupDir, p)}.${n}`;
     await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await fs.writeFile(target, content, { mode: 0o600 });
     await fs.chmod(target, mode & 0o777);
@@ -353,6 +375,20 @@ export class KeptOutput {
 let execaModule: Promise<typeof import('execa')> | undefined;
 function loadExeca(): Promise<typeof import('execa')> {
   return (execaModule ??= import('execa'));
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(() => true, () => false);
+}
+
+function sha256(buf: Buffer): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+export async function sha256OfFile(realPath: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(realPath, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 function isNotFound(e: unknown): boolean {

@@ -105,6 +105,15 @@ export const installRunscStep: Step = {
     if (!tarball && !runsc) {
       return { status: 'blocked', summary: 'no release found', problem: releaseProblem(new ReleaseError('not-found', `neither ${TARBALL}.sha512 nor ${RUNSC}.sha512 is published at ${source.location}`, source.location), source.location) };
     }
+    const published512 = (tarball ?? runsc)!;
+    ctx.results.set('release-sha512', published512);
+    if (ctx.options.releaseSha512 && ctx.options.releaseSha512 !== published512) {
+      return { status: 'blocked', summary: 'the release moved since this run started', problem: {
+        what: `release "${ctx.options.release}" now publishes another build than the one this run started with`,
+        why: `sha512 ${ctx.options.releaseSha512.slice(0, 16)}… when the run started, ${published512.slice(0, 16)}… now at ${source.location}`,
+        next: 'A resumed run keeps the release it started with. Start over (gvisor-wizard apply, or Enter in the TUI) to take the new build, or pin a dated --release.',
+      } };
+    }
     const manifest = readManifest(ctx.options.stateDir);
     if (tarball && manifest?.archiveSha512 === tarball && (await allMatch(ctx.host, manifest.files))) {
       return { status: 'done', summary: `${target} already holds the release ${ctx.options.release} (${TARBALL} sha512 ${tarball.slice(0, 16)}…)` };
@@ -191,6 +200,7 @@ export const installRunscStep: Step = {
     if (!r.ok || !version) {
       throw new StepFailure({ what: `${path} does not run`, why: (r.stderr || r.spawnError || 'no version printed').trim().split('\n')[0] ?? '', next: 'Check that the release matches this machine; rerun this step.' });
     }
+    ctx.results.set('runsc-version', version);
     return `${path} runs: runsc version ${version}`;
   },
 };

@@ -69,6 +69,11 @@ export interface WizardOptions {
   cniVersion?: string;
   /** Base URL laid out like GitHub releases for nerdctl and the CNI plugins (default https://github.com). */
   nerdctlMirror?: string;
+  /**
+   * Resume only: the published sha512 of the release the interrupted run started with. The
+   * install step stops when `latest` has moved to another build since.
+   */
+  releaseSha512?: string;
   /** Where the CNI plugins go (default /opt/cni/bin, where nerdctl looks for them). */
   cniBinDir?: string;
 }

@@ -19,6 +19,8 @@ import { UsageError } from '../cli/args.js';
 import { registerJoinSecrets } from '../kube/steps/common.js';
 import { kubernetesSteps } from '../kube/steps/index.js';
 import type { WizardOptions } from './options.js';
+import { Journal } from '../state/journal.js';
+import { RunRecorder } from '../state/recorder.js';
 import type { CheckView, EngineName, ProgressView } from './state.js';
 
 /** The steps for an engine; with options.kubernetes (containerd only) the Kubernetes node path follows. */
@@ -59,11 +61,15 @@ export interface SessionHooks {
 export class Session {
   readonly log: RunLog;
   readonly host: LocalHost;
+  /** Names this run in the state file, the journal and the backup folder. */
+  readonly runId: string;
+  /** Every change to the machine, for undo (none in a dry run). */
+  readonly journal: Journal | null;
   readonly abort = new AbortController();
   readonly results = new Map<string, unknown>();
   facts: Facts | undefined;
 
-  constructor(readonly options: WizardOptions, opts: { dryRun?: boolean; logName?: string } = {}) {
+  constructor(readonly options: WizardOptions, opts: { dryRun?: boolean; logName?: string; journal?: boolean } = {}) {
     try {
       this.log = new RunLog({ dir: options.logDir || null, name: opts.logName ?? 'run' });
     } catch (e) {
@@ -72,12 +78,34 @@ export class Session {
     // The join token and CA hash are masked in every line from the very first one.
     registerJoinSecrets(this.log.masker, options.join);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    this.runId = `${stamp}-${process.pid}`;
+    // Undo's own writes are not journaled: undoing an undo is not offered.
+    this.journal = opts.dryRun || opts.journal === false ? null : new Journal(options.stateDir, this.runId);
     this.host = new LocalHost({
       root: options.root,
       dryRun: opts.dryRun ?? false,
       log: this.log,
       backupDir: opts.dryRun ? null : join(options.stateDir, 'backups', stamp),
+      journal: this.journal,
     });
+  }
+
+  /** Starts recording this run in the state file (what resume and the step menu read). */
+  beginRun(command: string, steps: readonly Step[], answered: ReadonlySet<string>, practice = false): RunRecorder {
+    const rec = new RunRecorder({
+      stateDir: this.options.stateDir,
+      runId: this.runId,
+      command,
+      steps: steps.map((s) => s.id),
+      options: this.options,
+      answered,
+      logFile: this.log.filePath,
+      results: this.results,
+      practice,
+      warn: (t) => this.log.warn(t),
+    });
+    rec.start();
+    return rec;
   }
 
   async detect(): Promise<Facts> {

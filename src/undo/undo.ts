@@ -1,0 +1,127 @@
+// Undo: walk the change journal backwards and put every file back as it was before the
+// wizard touched it (from its backup), remove what the wizard created or installed, then
+// make the engines read their restored config. A file someone changed after the wizard
+// wrote it is only overwritten when the operator says so.
+
+import { createHash } from 'node:crypto';
+import { readFile, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Host } from '../host/host.js';
+import type { RunLog } from '../log/run-log.js';
+import { Journal, readJournal, type ChangeEntry } from '../state/journal.js';
+import { readState, writeState } from '../state/state-file.js';
+
+export interface UndoAction {
+  path: string;
+  step?: string;
+  /** restored: previous content back; removed: created by the wizard, deleted; kept: left as it is. */
+  result: 'restored' | 'removed' | 'kept' | 'failed';
+  detail: string;
+}
+
+export interface UndoOutcome {
+  actions: UndoAction[];
+  /** Steps whose changes were all undone. */
+  undoneSteps: string[];
+  /** Journal lines that could not be read (a crash while one was written). */
+  damaged: number;
+}
+
+export interface UndoOptions {
+  host: Host;
+  log: RunLog;
+  stateDir: string;
+  /** Only this step's changes (undo --step). */
+  step?: string;
+  /** Asked for each file changed by someone else since the wizard wrote it: overwrite it? */
+  decide(path: string, why: string): Promise<boolean>;
+  /** The install record kept next to the state (removed with the binaries). */
+  installRecord?: string;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** The changes undo would reverse, newest first. */
+export function pendingChanges(stateDir: string, step?: string): { changes: ChangeEntry[]; damaged: number } {
+  const { pending, damaged } = readJournal(stateDir);
+  return { changes: pending.filter((c) => step === undefined || c.step === step).reverse(), damaged };
+}
+
+export async function undoChanges(o: UndoOptions): Promise<UndoOutcome> {
+  const { changes, damaged } = pendingChanges(o.stateDir, o.step);
+  const marker = new Journal(o.stateDir, 'undo');
+  const actions: UndoAction[] = [];
+  const failedSteps = new Set<string>();
+  for (const c of changes) {
+    const action = await undoOne(o, c);
+    actions.push(action);
+    o.log.info(`undo ${c.action} ${c.path}: ${action.result}: ${action.detail}`, c.step);
+    if (action.result === 'restored' || action.result === 'removed') marker.markUndone(c.id, action.detail);
+    else failedSteps.add(c.step ?? '');
+  }
+  const touched = [...new Set(changes.map((c) => c.step ?? ''))].filter((s) => s);
+  const undoneSteps = touched.filter((s) => !failedSteps.has(s));
+  forgetSteps(o.stateDir, undoneSteps);
+  if (undoneSteps.includes('install-runsc') && o.installRecord) await rm(o.installRecord, { force: true });
+  return { actions, undoneSteps, damaged };
+}
+
+async function undoOne(o: UndoOptions, c: ChangeEntry): Promise<UndoAction> {
+  const base = { path: c.path, step: c.step };
+  try {
+    if (c.action === 'mkdir') return await removeEmptyDir(o.host, c);
+    const now = await o.host.readFile(c.path);
+    if (c.action === 'remove') {
+      if (now !== null && !(await o.decide(c.path, 'the wizard removed it, and a file of that name exists again'))) return { ...base, result: 'kept', detail: 'a file of that name exists again; left as it is' };
+      return await restoreBackup(o.host, c);
+    }
+    if (now === null || sha256(now) !== c.sha256) {
+      const why = now === null ? 'it was deleted after the wizard wrote it' : 'it was changed after the wizard wrote it';
+      if (!(await o.decide(c.path, why))) return { ...base, result: 'kept', detail: `${why}; left as it is (undo --force, or answer yes, to restore it anyway)` };
+    }
+    if (c.created) {
+      if (now === null) return { ...base, result: 'removed', detail: 'already gone' };
+      await o.host.removeFile(c.path);
+      return { ...base, result: 'removed', detail: `created by the wizard (${c.action}), removed` };
+    }
+    return await restoreBackup(o.host, c);
+  } catch (e) {
+    return { ...base, result: 'failed', detail: (e as Error).message };
+  }
+}
+
+async function restoreBackup(host: Host, c: ChangeEntry): Promise<UndoAction> {
+  const base = { path: c.path, step: c.step };
+  if (!c.backup) return { ...base, result: 'failed', detail: 'no backup of the previous content was kept' };
+  let previous: Buffer;
+  try {
+    previous = await readFile(c.backup);
+  } catch (e) {
+    return { ...base, result: 'failed', detail: `its backup ${c.backup} cannot be read: ${(e as Error).message}` };
+  }
+  await host.writeFileAtomic(c.path, previous);
+  return { ...base, result: 'restored', detail: `previous content restored from ${c.backup}` };
+}
+
+async function removeEmptyDir(host: Host, c: ChangeEntry): Promise<UndoAction> {
+  const base = { path: c.path, step: c.step };
+  const st = await host.stat(c.path);
+  if (!st) return { ...base, result: 'removed', detail: 'folder already gone' };
+  if ((await host.listDir(c.path)).length) return { ...base, result: 'kept', detail: 'folder created by the wizard is not empty; left as it is' };
+  await rmdir(host.resolve(c.path));
+  return { ...base, result: 'removed', detail: 'empty folder created by the wizard, removed' };
+}
+
+/** Steps whose changes are gone have no result on this machine any more. */
+function forgetSteps(stateDir: string, steps: string[]): void {
+  if (!steps.length) return;
+  try {
+    const s = readState(stateDir);
+    for (const id of steps) delete s.steps[id];
+    writeState(stateDir, s);
+  } catch {
+    // The state is a convenience; the journal is what undo trusts.
+  }
+}
+
+export const INSTALL_RECORD = (stateDir: string) => join(stateDir, 'installed-release.json');
