@@ -5,7 +5,7 @@ import { isolationCheckStep } from '../check/check-step.js';
 import { podCheckStep } from '../kube/steps/pod-check.js';
 import type { Facts } from '../detect/facts.js';
 import type { LogEntry } from '../log/run-log.js';
-import { runOneStep, runSteps, toPlanView, problemOf, type StepReport } from '../steps/runner.js';
+import { runOneStep, runSteps, toPlanView, problemOf, WIZARD_ONLY_STEPS, type ConfirmAnswer, type StepReport } from '../steps/runner.js';
 import { acquireLock, LockHeldError, type HeldLock } from '../state/lock.js';
 import { readState, unfinishedRun } from '../state/state-file.js';
 import { answersFromOptions, writeAnswersFile } from '../answers/answers-file.js';
@@ -118,6 +118,7 @@ function printPlanEntry(io: Out, r: { id: string; title: string; status: string;
 async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   const changes = run.command !== 'check';
+  if (cli.lab && !interactive) throw new UsageError('--lab needs a terminal: it waits for you to do each step by hand (or to let the wizard do it)');
   if (!cli.yes && !interactive && changes) {
     throw new UsageError(`${cli.command} without a terminal needs --yes (it changes the machine)`);
   }
@@ -156,7 +157,10 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
     if (cli.saveAnswers) saveAnswersOf(cli, session, io);
     const hooks = {
       report: (id: string, r: StepReport) => recorder.report(id, r),
-      confirm: async (step: Step, plan: PlanView) => (cli.yes || run.command === 'check' ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `)),
+      confirm: async (step: Step, plan: PlanView): Promise<ConfirmAnswer> => {
+        if (cli.lab && !WIZARD_ONLY_STEPS.has(step.id)) return askLab(io, plan);
+        return cli.yes || run.command === 'check' ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `);
+      },
     };
     const from = run.startAt ? run.steps.findIndex((s) => s.id === run.startAt) : 0;
     if (run.startAt) io.err(`resuming at ${run.startAt} (${from} earlier step(s) finished in the interrupted run)`);
@@ -211,6 +215,26 @@ function saveAnswersOf(cli: ParsedCli, session: Session, io: Out): void {
     io.err(`answers saved to ${cli.saveAnswers}`);
   } catch (e) {
     session.log.warn(`could not save the answers to ${cli.saveAnswers}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Lab mode: the plan (every diff, every argv) is shown first; the student does it in another
+ * terminal and presses c to have it checked, or w to let the wizard do it.
+ */
+async function askLab(io: Out, plan: PlanView): Promise<ConfirmAnswer> {
+  printPlanEntry(io, { id: plan.stepId, title: plan.title, status: 'lab', summary: 'do this yourself in another terminal, or let the wizard do it', plan });
+  for (;;) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    let a: string;
+    try {
+      a = (await rl.question('[c] I did it, check the machine   [w] let the wizard do it   [s] skip: ')).trim().toLowerCase();
+    } finally {
+      rl.close();
+    }
+    if (a === 'c') return 'by-hand';
+    if (a === 'w') return true;
+    if (a === 's') return false;
   }
 }
 

@@ -12,11 +12,20 @@ export interface StepReport {
   problem?: Problem;
 }
 
+/**
+ * The answer to a plan: apply it, skip the step, or (lab mode) 'by-hand': the operator ran
+ * the shown commands and edits themselves, and the wizard only checks the machine.
+ */
+export type ConfirmAnswer = boolean | 'by-hand';
+
 export interface RunHooks {
   report(stepId: string, report: StepReport): void;
-  /** Shown the plan; resolves true to apply it, false to skip the step. */
-  confirm(step: Step, plan: PlanView): Promise<boolean>;
+  /** Shown the plan; resolves true to apply it, false to skip the step, 'by-hand' after doing it by hand. */
+  confirm(step: Step, plan: PlanView): Promise<ConfirmAnswer>;
 }
+
+/** Steps whose work is collecting evidence: only the wizard can do them, never by hand. */
+export const WIZARD_ONLY_STEPS = new Set(['isolation-check', 'kube-pod-check']);
 
 export interface RunOutcome {
   ok: boolean;
@@ -96,7 +105,27 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     const view = toPlanView(step, found.plan);
     logPlan(ctx, view);
     hooks.report(step.id, { status: 'needed', summary: found.summary });
-    if (!(await hooks.confirm(step, view))) {
+    let answer = await hooks.confirm(step, view);
+    // Lab mode: the same checks as after the wizard's own apply. Until the machine is in the
+    // wanted state the plan is offered again (do more by hand, or let the wizard do it).
+    while (answer === 'by-hand' && !WIZARD_ONLY_STEPS.has(step.id)) {
+      ctx.log.info('done by hand, the operator says: checking the machine', step.id);
+      const again = await step.inspect(ctx);
+      if (again.status === 'done' || again.status === 'not-applicable') {
+        const verified = await step.verify(ctx);
+        ctx.log.info(`verified: ${verified}`, step.id);
+        hooks.report(step.id, { status: 'ok', summary: `done by hand: ${again.summary}` });
+        return { ok: true };
+      }
+      if (again.status === 'blocked') return fail(new StepFailure(again.problem));
+      ctx.log.warn(`not done yet: ${again.summary}`, step.id);
+      hooks.report(step.id, { status: 'needed', summary: `not done yet: ${again.summary}`, problem: { what: 'not done yet', why: again.summary, next: 'Run what the plan shows (or let the wizard do it), then check again.' } });
+      const view2 = toPlanView(step, again.plan);
+      found.plan = again.plan;
+      answer = await hooks.confirm(step, view2);
+    }
+    if (answer === 'by-hand') answer = true;
+    if (!answer) {
       ctx.log.warn('skipped by the operator', step.id);
       hooks.report(step.id, { status: 'skipped', summary: 'skipped: nothing changed' });
       return { ok: false, skipped: true, failedStep: step.id, problem: { what: `${step.title} was skipped`, why: 'the operator chose not to apply it', next: 'Rerun the wizard when ready.' } };
