@@ -12,6 +12,18 @@ Usage:
   gvisor-wizard check --runtime docker [--image IMG]
                                        only the isolation check (exit 0 = isolated)
   gvisor-wizard detect [--json]        print what was detected on this machine
+
+Coming back to a machine:
+  gvisor-wizard steps [--json]         every step: done / needed / not applicable now, and
+                                       its last result with when
+  gvisor-wizard run <step-id> [--yes]  rerun one step alone (re-checks first: a step that is
+                                       done says so and changes nothing)
+  gvisor-wizard resume [--yes]         continue an interrupted run (Ctrl-C, kill, reboot) at
+                                       its first unfinished step, same answers and release
+  gvisor-wizard undo [--step ID] [--yes] [--force]
+                                       put back every file the wizard changed, remove what it
+                                       installed, reload the engines; newest change first
+  gvisor-wizard logs [--last]          list the log files (one per run); print the newest
   gvisor-wizard <command> --help       help for one command
 
 Runtime source (install step):
@@ -78,10 +90,15 @@ Isolation check:
 
 Global:
   -y, --yes            apply every step without asking (headless)
+  --answers FILE       take the answers from a TOML answers file (flags still win)
+  --save-answers FILE  write this run's answers there, to replay on the next worker
+  --dry-run            TUI: show every step's plan, change nothing (headless: plan)
+  --lab                show each step's commands and diffs first; do them by hand and
+                       let the wizard check, or let the wizard do them
   --root DIR           treat DIR as / for every file read or written (labs, tests)
   --state-dir DIR      backups and state (default /var/lib/gvisor-wizard)
   --log-dir DIR        log files (default /var/log/gvisor-wizard)
-  --json               machine-readable output (detect, plan, apply, check)
+  --json               machine-readable output (detect, plan, apply, check, steps, undo)
   --no-color           no colors (NO_COLOR is honoured too)
   -v, --verbose        more detail on the console
   -h, --help           this help;  -V, --version  the version
@@ -122,6 +139,39 @@ instead: its marker absent from the host, a runsc sandbox hosting its containers
 
 Prints what the wizard detects: distro, arch, kernel, init system, cgroup version, root,
 /dev/kvm, docker (version, running, runtimes, daemon.json), containerd and runsc.
+`,
+  steps: `gvisor-wizard steps [--runtime E] [--json]
+
+Lists every step of the path with what a rerun would find on this machine now (done,
+needed, not applicable, blocked; the isolation check runs each time) and its last recorded
+result with when ("failed 2026-12-03 18:40 UTC (5 min ago)"). Changes nothing. The engine and
+answers of the last run are used unless flags say otherwise.
+`,
+  run: `gvisor-wizard run <step-id> [--yes] [options]
+
+Reruns one step alone with the answers of the last run (flags override them): it checks the
+machine first, and a step already in the wanted state says so and changes nothing. Otherwise
+it shows the plan and asks (or --yes). Step ids: gvisor-wizard steps.
+`,
+  resume: `gvisor-wizard resume [--yes]
+
+Continues the last run that was interrupted (Ctrl-C, kill, crash, reboot) at its first
+unfinished step, with the same answers and the same runsc build (when \`latest\` moved to
+another build meanwhile it stops and says so). A join line is never stored: give it again
+with --join -.
+`,
+  undo: `gvisor-wizard undo [--step ID] [--yes] [--force] [--json]
+
+Puts back every file the wizard changed, from its backups, newest change first; removes
+files and folders it created and binaries it installed; then reloads docker / restarts
+containerd when their config was restored, and checks they answer. A file someone changed
+after the wizard wrote it is left alone (asked on a terminal; --force overwrites it).
+--step ID undoes only that step's changes. Exit 0 when everything was put back.
+`,
+  logs: `gvisor-wizard logs [--last] [--log-dir DIR]
+
+Lists the log files, one per run (timestamps, every command's argv, exit code and full
+output; secrets masked). --last prints the newest one.
 `,
   tui: `gvisor-wizard [tui] [options]
 
