@@ -209,6 +209,7 @@ export function parseCli(argv: string[], layers: FlagValues[] = []): ParsedCli {
 
   if (v.format !== undefined && v.format !== 'md' && v.format !== 'json') throw new UsageError(`--format must be md or json, not "${v.format}"`);
   if (v.step !== undefined && command !== 'undo') throw new UsageError('--step belongs to undo (gvisor-wizard undo --step ID); to rerun one step use gvisor-wizard run ID');
+  if (v.output !== undefined && !v.output.startsWith('/')) v.output = join(process.cwd(), v.output);
   if (v.answers !== undefined && !v.answers.startsWith('/')) v.answers = join(process.cwd(), v.answers);
   if (v['save-answers'] !== undefined && !v['save-answers'].startsWith('/')) v['save-answers'] = join(process.cwd(), v['save-answers']);
 

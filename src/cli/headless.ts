@@ -9,7 +9,8 @@ import { runOneStep, runSteps, toPlanView, problemOf, WIZARD_ONLY_STEPS, type Co
 import { acquireLock, LockHeldError, type HeldLock } from '../state/lock.js';
 import { readState, unfinishedRun } from '../state/state-file.js';
 import { answersFromOptions, writeAnswersFile } from '../answers/answers-file.js';
-import type { Step } from '../steps/step.js';
+import type { Step, StepContext } from '../steps/step.js';
+import type { Diagnosis } from '../doctor/known-failures.js';
 import { Session, stepsFor } from '../wizard/session.js';
 import type { CheckView, PlanView, Problem } from '../wizard/state.js';
 import { ParsedCli, UsageError } from './args.js';
@@ -34,6 +35,8 @@ export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<numb
     case 'check': return applyCommand(cli, io, { command: 'check', steps: [cli.options.kubernetes ? podCheckStep : isolationCheckStep], single: true });
     case 'run': return applyCommand(cli, io, { command: `run ${cli.target}`, steps: [stepById(cli.target!, cli.options)], single: true });
     case 'resume': return applyCommand(cli, io, resumePlan(cli));
+    case 'doctor': return (await import('./doctor-command.js')).doctorCommand(cli, io);
+    case 'explain': return (await import('./explain-command.js')).explainCommand(cli.target, io, cli.json);
     default: throw new UsageError(`internal: ${cli.command} is not a headless command`);
   }
 }
@@ -166,12 +169,15 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
     if (run.startAt) io.err(`resuming at ${run.startAt} (${from} earlier step(s) finished in the interrupted run)`);
     const outcome = run.single ? await runOneStep(run.steps[0]!, ctx, hooks) : await runSteps(run.steps.slice(Math.max(0, from)), ctx, hooks);
     if (!interrupted) recorder.finish(outcome.ok);
+    // A failure is matched against the known ones right away (the doctor, read-only).
+    const diagnoses = !outcome.ok && !outcome.skipped && !interrupted ? await diagnoseFailure(ctx, [outcome.problem, check?.problem]) : [];
     if (cli.json) {
-      io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, logFile: session.log.filePath }, null, 2));
+      io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, diagnoses, logFile: session.log.filePath }, null, 2));
     } else {
       if (check) printCheck(io, check);
       if (!outcome.ok && outcome.problem && !(check?.problem && check.problem.what === outcome.problem.what)) printProblem(io, outcome.problem);
       else if (check?.problem) printProblem(io, check.problem);
+      for (const d of diagnoses) printDiagnosis(io, d);
     }
     if (session.log.filePath) io.err(`log file: ${session.log.filePath}`);
     if (interrupted) return interrupted === 'SIGINT' ? EXIT.interrupted : 128 + (interrupted === 'SIGTERM' ? 15 : 1);
@@ -278,6 +284,24 @@ export function printCheck(io: Out, check: CheckView): void {
   io.out('');
   io.out(`Isolation check: ${check.passed ? 'PASS' : 'FAIL'}: ${check.verdict}`);
   for (const e of check.evidence) io.out(`  [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
+}
+
+/** The doctor's known failures that match this failure (text and the machine's evidence). */
+async function diagnoseFailure(ctx: StepContext, problems: (Problem | undefined)[]): Promise<Diagnosis[]> {
+  const text = problems.filter((p): p is Problem => p !== undefined).map((p) => `${p.what}\n${p.why}`).join('\n');
+  try {
+    const { runDoctor } = await import('../doctor/doctor.js');
+    return (await runDoctor(ctx, text)).diagnoses;
+  } catch (e) {
+    ctx.log.warn(`the doctor could not look at this failure: ${(e as Error).message}`);
+    return [];
+  }
+}
+
+export function printDiagnosis(io: Out, d: Diagnosis): void {
+  io.err(`known failure (gvisor-wizard doctor): ${d.title}`);
+  io.err(`  cause: ${d.cause}`);
+  for (const f of d.fix) io.err(`  fix: ${f}`);
 }
 
 export function printProblem(io: Out, p: Problem, indent = ''): void {

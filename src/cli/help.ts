@@ -24,6 +24,14 @@ Coming back to a machine:
                                        put back every file the wizard changed, remove what it
                                        installed, reload the engines; newest change first
   gvisor-wizard logs [--last]          list the log files (one per run); print the newest
+
+Learning and troubleshooting:
+  gvisor-wizard explain [STEP|TOPIC]   why each step exists: what it changes, why gVisor
+                                       needs it (runc vs runsc, shims, RuntimeClass, ...)
+  gvisor-wizard doctor [--json]        collect versions, effective configs and daemon logs;
+                                       name known failures with their fix (changes nothing)
+  gvisor-wizard report [--format md|json] [-o FILE]
+                                       what was done on this node and the isolation evidence
   gvisor-wizard <command> --help       help for one command
 
 Runtime source (install step):
@@ -172,6 +180,19 @@ after the wizard wrote it is left alone (asked on a terminal; --force overwrites
 
 Lists the log files, one per run (timestamps, every command's argv, exit code and full
 output; secrets masked). --last prints the newest one.
+`,
+  explain: `gvisor-wizard explain [STEP|TOPIC] [--json]
+
+Without a topic: every step and concept with one line each. With a step id (install-runsc,
+configure-docker, ...) or a concept (runc-vs-runsc, shims, runtimeclass, ...): what the step
+changes and why the sandbox needs it. Reads nothing from the machine.
+`,
+  doctor: `gvisor-wizard doctor [--json] [--verbose] [engine options]
+
+Collects (read-only, like plan) engine and runsc versions, the effective configs (docker info,
+containerd config dump), the kubelet's settings and recent daemon log lines, and matches them
+against known failures, each with its cause and fix. Exit 0 when none matched, 1 when some did.
+It also runs by itself when a step or the check fails.
 `,
   tui: `gvisor-wizard [tui] [options]
 

@@ -71,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'steps': return await (await import('./steps-command.js')).stepsCommand(cli);
       case 'undo': return await (await import('./undo-command.js')).undoCommand(cli);
       case 'logs': return (await import('./logs-command.js')).logsCommand(cli);
+      case 'report': return await (await import('./report-command.js')).reportCommand(cli);
       default: {
         const { runHeadless } = await import('./headless.js');
         return await runHeadless(cli);

@@ -20,7 +20,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   const out: string[] = [];
   const err: string[] = [];
   // The lead adds 'doctor' to the commands; the options are the same as for detect/plan.
-  const cli = parseCli(['detect', ...args]);
+  const cli = parseCli(['doctor', ...args]);
   const code = await doctorCommand(cli, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
