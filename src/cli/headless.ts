@@ -244,7 +244,7 @@ async function askLab(io: Out, plan: PlanView): Promise<ConfirmAnswer> {
   }
 }
 
-async function askYesNo(question: string): Promise<boolean> {
+export async function askYesNo(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());

@@ -1,24 +1,15 @@
 // `gvisor-wizard undo [--step ID]`: shows what would be put back, asks (or --yes), restores,
 // reloads the engines it touched and reports each action.
 
-import { createInterface } from 'node:readline/promises';
 import { acquireLock, LockHeldError } from '../state/lock.js';
 import { INSTALL_RECORD, pendingChanges, undoChanges, type UndoOutcome } from '../undo/undo.js';
 import { refreshEngines, type EngineAction } from '../undo/engines.js';
 import { Session } from '../wizard/session.js';
 import { UsageError, type ParsedCli } from './args.js';
-import { consolePrinter, EXIT, printProblem } from './headless.js';
+import { askYesNo as ask, consolePrinter, EXIT, printProblem } from './headless.js';
 
 const stdio = { out: (t: string) => process.stdout.write(`${t}\n`), err: (t: string) => process.stderr.write(`${t}\n`) };
 
-async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export async function undoCommand(cli: ParsedCli, io = stdio): Promise<number> {
   const { stateDir } = cli.options;

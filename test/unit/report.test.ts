@@ -6,19 +6,9 @@ import { buildReport, reportMarkdown, REPORT_SCHEMA } from '../../src/report/rep
 import { emptyState, type WizardStateFile } from '../../src/state/state-file.js';
 import { SecretMasker } from '../../src/log/mask.js';
 import type { Facts } from '../../src/detect/facts.js';
+import { sampleFacts } from '../screens/fixtures.js';
 
-const facts: Facts = {
-  distro: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
-  arch: { machine: 'x86_64', release: 'x86_64' },
-  kernel: '6.1.0-21-amd64',
-  init: 'systemd',
-  cgroup: 'v2',
-  isRoot: true,
-  kvm: false,
-  docker: { installed: true, running: true, serverVersion: '20.10.24', runtimes: {}, configFile: '/etc/docker/daemon.json', host: 'unix:///var/run/docker.sock' },
-  containerd: { installed: true, running: true, version: '1.6.20', socket: '/run/containerd/containerd.sock', configFile: '/etc/containerd/config.toml' },
-  runsc: { path: '/usr/local/bin/runsc', version: '0.0~20221219.0' },
-};
+const facts: Facts = sampleFacts({ runsc: { path: '/usr/local/bin/runsc', version: '0.0~20221219.0' } });
 
 function stateWithCheck(passed: boolean, practice = false): WizardStateFile {
   const s = emptyState();
@@ -38,7 +28,7 @@ describe('node report', () => {
     assert.equal(r.verdict, 'isolated');
     assert.deepEqual(r.steps.map((s) => s.id), ['install-runsc', 'configure-docker']);
     assert.equal(r.steps[1]!.problem?.why, 'line 3: trailing comma');
-    assert.equal(r.versions.docker, '20.10.24');
+    assert.equal(r.versions.docker, '27.3.1');
     assert.equal(r.check?.evidence.length, 1);
     assert.equal(r.practice, false);
   });
