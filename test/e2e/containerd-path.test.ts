@@ -13,7 +13,7 @@ import { makeFakeSystemctl, type FakeSystemctl } from '../helpers/fake-systemctl
 import { e2eSkip } from '../helpers/prereqs.js';
 import { baseConfig, startPrivateContainerd, type PrivateContainerd } from '../helpers/private-containerd.js';
 import { startReleaseServer, type ReleaseServer } from '../helpers/release-server.js';
-import { snapshotFiles } from '../helpers/file-snapshot.js';
+import { snapshotFiles, withoutRunRecord } from '../helpers/file-snapshot.js';
 import { runWizard, workDir } from '../helpers/wizard.js';
 
 const cleanup = cleanupAfter();
@@ -75,12 +75,12 @@ describe('containerd path, end to end on a private containerd', { skip: e2eSkip(
     // no check task or container is left
     assert.equal((await c.ctr(['-n', NS, 'containers', 'ls', '-q'])).stdout.trim(), '');
 
-    const snap = snapshotFiles(c.configFile, join(w.dir, 'bin'), join(w.dir, 'crictl.yaml'), join(w.dir, 'state'));
+    const snap = withoutRunRecord(snapshotFiles(c.configFile, join(w.dir, 'bin'), join(w.dir, 'crictl.yaml'), join(w.dir, 'state')));
     const second = await runWizard(['apply', ...args(w.dir)], c.env);
     assert.equal(second.code, 0, `${second.stdout}\n${second.stderr}`);
     assert.match(second.stderr, /already has runtime runsc/);
     assert.match(second.stderr, /started after the last change/);
-    assert.deepEqual(snapshotFiles(c.configFile, join(w.dir, 'bin'), join(w.dir, 'crictl.yaml'), join(w.dir, 'state')), snap);
+    assert.deepEqual(withoutRunRecord(snapshotFiles(c.configFile, join(w.dir, 'bin'), join(w.dir, 'crictl.yaml'), join(w.dir, 'state'))), snap);
     assert.deepEqual(systemctl.calls(), ['restart containerd'], 'no second restart');
   });
 

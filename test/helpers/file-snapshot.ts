@@ -15,3 +15,11 @@ export function snapshotFiles(...roots: string[]): Map<string, string> {
   roots.forEach(walk);
   return out;
 }
+
+/**
+ * The snapshot without the wizard's own run record (state.json gains an entry every run, by
+ * design): what "a second run changes nothing" compares.
+ */
+export function withoutRunRecord(snapshot: Map<string, string>): Map<string, string> {
+  return new Map([...snapshot].filter(([p]) => !p.endsWith('/state.json')));
+}
