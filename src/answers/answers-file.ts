@@ -162,7 +162,8 @@ export function readAnswersFile(file: string): FlagValues {
   } catch (e) {
     const err = e as Error & { line?: number; col?: number };
     const where = err.line !== undefined ? `line ${err.line + 1}${err.col !== undefined ? `, column ${err.col + 1}` : ''}: ` : '';
-    throw new AnswersError(file, `not valid TOML: ${where}${err.message.split('\n')[0]}`);
+    const [first, ...excerpt] = err.message.split('\n');
+    throw new AnswersError(file, `not valid TOML: ${where}${first!.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}${excerpt.length ? `\n${excerpt.filter((l) => l.trim()).slice(0, 3).join('\n')}` : ''}`);
   }
   return answersToFlags(data, file);
 }

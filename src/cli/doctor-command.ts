@@ -6,6 +6,7 @@ import { runDoctor, summarise, type DoctorSummary } from '../doctor/doctor.js';
 import type { Diagnosis } from '../doctor/known-failures.js';
 import type { Evidence } from '../doctor/collect.js';
 import { Session } from '../wizard/session.js';
+import { readState } from '../state/state-file.js';
 import type { ParsedCli } from './args.js';
 
 interface Out {
@@ -32,13 +33,24 @@ export async function doctorCommand(cli: ParsedCli, io: Out): Promise<number> {
   const session = new Session({ ...cli.options, logDir: '' }, { dryRun: true });
   try {
     await session.detect();
-    const { evidence, diagnoses } = await runDoctor(session.context());
+    const { evidence, diagnoses } = await runDoctor(session.context(), lastFailureText(cli.options.stateDir));
     const mask = (s: string) => session.log.masker.mask(s);
     if (cli.json) io.out(mask(JSON.stringify(doctorJson(evidence, diagnoses), null, 2)));
     else for (const line of doctorText(evidence, diagnoses, cli.verbose)) io.out(mask(line));
     return diagnoses.length === 0 ? 0 : 1;
   } finally {
     session.close();
+  }
+}
+
+/** The errors the last runs recorded (a failed step, a failed check): matched like log lines. */
+function lastFailureText(stateDir: string): string {
+  try {
+    const s = readState(stateDir);
+    const problems = [...Object.values(s.steps).map((r) => r.problem), s.check?.problem];
+    return problems.filter((p) => p !== undefined).map((p) => `${p!.what}\n${p!.why}`).join('\n');
+  } catch {
+    return '';
   }
 }
 

@@ -128,12 +128,9 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
   // One wizard at a time changes a machine; the check only reads it.
   let lock: HeldLock | undefined;
   if (changes) {
-    try {
-      lock = acquireLock(cli.options.stateDir, run.command);
-    } catch (e) {
-      if (e instanceof LockHeldError) { printProblem(io, { what: e.message, why: 'two wizards editing the same files and reloading the same engine would undo each other\'s work', next: e.next }); return EXIT.failed; }
-      throw e;
-    }
+    const held = takeLock(io, cli.options.stateDir, run.command);
+    if (!held) return EXIT.failed;
+    lock = held;
   }
   const session = new Session(cli.options, { logName: cli.command === 'run' ? `run-${cli.target}` : cli.command });
   const unsubscribe = session.log.subscribe(consolePrinter(io, cli));
@@ -190,6 +187,17 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
   }
 }
 
+/** The machine's lock, or a printed problem (held by another wizard, state dir not writable) and undefined. */
+export function takeLock(io: Out, stateDir: string, command: string): HeldLock | undefined {
+  try {
+    return acquireLock(stateDir, command);
+  } catch (e) {
+    if (e instanceof LockHeldError) printProblem(io, { what: e.message, why: 'two wizards editing the same files and reloading the same engine would undo each other\'s work', next: e.next });
+    else printProblem(io, { what: `cannot take the lock in ${stateDir}`, why: (e as Error).message, next: 'The state folder must be writable (run as root, or pass --state-dir DIR with a writable folder).' });
+    return undefined;
+  }
+}
+
 /** `run <id>`: the step of that id on the engine's path, or a usage error that lists them. */
 export function stepById(id: string, options: ParsedCli['options']): Step {
   const path = stepsFor(options.engine, options);
@@ -229,7 +237,8 @@ function saveAnswersOf(cli: ParsedCli, session: Session, io: Out): void {
  * terminal and presses c to have it checked, or w to let the wizard do it.
  */
 async function askLab(io: Out, plan: PlanView): Promise<ConfirmAnswer> {
-  printPlanEntry(io, { id: plan.stepId, title: plan.title, status: 'lab', summary: 'do this yourself in another terminal, or let the wizard do it', plan });
+  // The diffs and commands were just printed with the plan (the log lines above).
+  io.err(`lab: ${plan.title}: do what is shown above yourself in another terminal, or let the wizard do it`);
   for (;;) {
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     let a: string;

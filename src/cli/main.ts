@@ -2,6 +2,7 @@
 // so --help and --version never pay for Ink/React) the TUI.
 
 import { parseCli, UsageError, type ParsedCli } from './args.js';
+import type { FlagValues } from '../answers/answers-file.js';
 import { parseOrAnswer } from './quick.js';
 
 /**
@@ -30,14 +31,34 @@ const USES_RECORDED_ANSWERS = new Set(['run', 'resume', 'steps', 'undo', 'doctor
 async function withAnswerLayers(argv: string[], cli: ParsedCli): Promise<ParsedCli> {
   if (!cli.answersFile && !USES_RECORDED_ANSWERS.has(cli.command)) return cli;
   const [{ answersToFlags, readAnswersFile }, { readState, STATE_FILE }] = await Promise.all([import('../answers/answers-file.js'), import('../state/state-file.js')]);
-  const layers = [];
+  const layers: { source: string; flags: FlagValues }[] = [];
   if (USES_RECORDED_ANSWERS.has(cli.command)) {
-    const state = readState(cli.options.stateDir);
-    layers.push(answersToFlags(state.answers, `${cli.options.stateDir}/${STATE_FILE}`));
+    const source = `${cli.options.stateDir}/${STATE_FILE}`;
+    try {
+      layers.push({ source, flags: answersToFlags(readState(cli.options.stateDir).answers, source) });
+    } catch (e) {
+      // The doctor and undo must work on a machine whose state file is damaged.
+      if (!TOLERATE_DAMAGED_STATE.has(cli.command)) throw e;
+      process.stderr.write(`gvisor-wizard: warning: ${(e as Error).message}; going on without the recorded answers\n`);
+    }
   }
-  if (cli.answersFile) layers.push(readAnswersFile(cli.answersFile));
-  return parseCli(argv, layers);
+  if (cli.answersFile) layers.push({ source: cli.answersFile, flags: readAnswersFile(cli.answersFile) });
+  // A release source on the command line replaces the file's (--from-dir on an air-gapped worker).
+  const given = cli.explicit;
+  if (given.has('from-dir') || given.has('mirror')) for (const l of layers) { delete l.flags['from-dir']; delete l.flags.mirror; }
+  try {
+    return parseCli(argv, layers.map((l) => l.flags));
+  } catch (e) {
+    // A bad value that came from a file is named with the file and key, not as a flag.
+    const flag = e instanceof UsageError ? /^--([a-z-]+)/.exec(e.message)?.[1] : undefined;
+    const from = flag && !given.has(flag) ? [...layers].reverse().find((l) => flag in l.flags) : undefined;
+    if (from) throw new UsageError(`${from.source}: key "${flag}": ${(e as Error).message}`);
+    throw e;
+  }
 }
+
+/** Commands that still work when state.json is damaged (they read the journal or the machine). */
+const TOLERATE_DAMAGED_STATE = new Set(['doctor', 'undo']);
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseOrAnswer(argv);

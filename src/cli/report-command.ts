@@ -16,7 +16,12 @@ export async function reportCommand(cli: ParsedCli, io = { out: (t: string) => p
     const report = buildReport(state, facts, (s) => session.log.masker.mask(s));
     const text = cli.format === 'json' || cli.json ? `${JSON.stringify(report, null, 2)}\n` : reportMarkdown(report);
     if (cli.output) {
-      writeFileSync(cli.output, text, { mode: 0o644 });
+      try {
+        writeFileSync(cli.output, text, { mode: 0o644 });
+      } catch (e) {
+        io.err(`gvisor-wizard: cannot write the report to ${cli.output}: ${(e as Error).message}\n  next: pick a file in a folder that exists and is writable (-o FILE), or leave -o out to print it`);
+        return EXIT.failed;
+      }
       io.err(`report written to ${cli.output} (verdict: ${report.verdict}${report.practice ? ', practice run' : ''})`);
     } else {
       io.out(text.trimEnd());

@@ -1,12 +1,11 @@
 // `gvisor-wizard undo [--step ID]`: shows what would be put back, asks (or --yes), restores,
 // reloads the engines it touched and reports each action.
 
-import { acquireLock, LockHeldError } from '../state/lock.js';
 import { INSTALL_RECORD, pendingChanges, undoChanges, type UndoOutcome } from '../undo/undo.js';
 import { refreshEngines, type EngineAction } from '../undo/engines.js';
 import { Session } from '../wizard/session.js';
 import { UsageError, type ParsedCli } from './args.js';
-import { askYesNo as ask, consolePrinter, EXIT, printProblem } from './headless.js';
+import { askYesNo as ask, consolePrinter, EXIT, takeLock } from './headless.js';
 
 const stdio = { out: (t: string) => process.stdout.write(`${t}\n`), err: (t: string) => process.stderr.write(`${t}\n`) };
 
@@ -15,7 +14,8 @@ export async function undoCommand(cli: ParsedCli, io = stdio): Promise<number> {
   const { stateDir } = cli.options;
   const { changes, damaged } = pendingChanges(stateDir, cli.undoStep);
   if (changes.length === 0) {
-    io.out(`nothing to undo${cli.undoStep ? ` for step ${cli.undoStep}` : ''}: no change by the wizard is recorded in ${stateDir}/journal.jsonl${damaged ? ` (${damaged} damaged line(s) skipped)` : ''}`);
+    const why = `no change by the wizard is recorded in ${stateDir}/journal.jsonl${damaged ? ` (${damaged} damaged line(s) skipped)` : ''}`;
+    io.out(cli.json ? JSON.stringify({ ok: true, actions: [], engines: [], undoneSteps: [], nothingToUndo: why }, null, 2) : `nothing to undo${cli.undoStep ? ` for step ${cli.undoStep}` : ''}: ${why}`);
     return EXIT.ok;
   }
   const interactive = Boolean(process.stdin.isTTY);
@@ -24,13 +24,8 @@ export async function undoCommand(cli: ParsedCli, io = stdio): Promise<number> {
   for (const c of changes) io.out(`  ${c.created ? (c.action === 'mkdir' ? 'remove folder' : 'remove') : 'restore'} ${c.path}  (${c.step ?? 'unknown step'}, ${c.at})`);
   if (!cli.yes && !(await ask('Go ahead? [y/N] '))) { io.out('nothing changed'); return EXIT.failed; }
 
-  let lock;
-  try {
-    lock = acquireLock(stateDir, 'undo');
-  } catch (e) {
-    if (e instanceof LockHeldError) { printProblem(io, { what: e.message, why: 'undo must not race a wizard that is writing the same files', next: e.next }); return EXIT.failed; }
-    throw e;
-  }
+  const lock = takeLock(io, stateDir, 'undo');
+  if (!lock) return EXIT.failed;
   const session = new Session(cli.options, { logName: 'undo', journal: false });
   const unsubscribe = session.log.subscribe(consolePrinter(io, cli));
   if (lock.tookOver) session.log.warn(lock.tookOver);
@@ -43,7 +38,7 @@ export async function undoCommand(cli: ParsedCli, io = stdio): Promise<number> {
       stateDir,
       step: cli.undoStep,
       installRecord: INSTALL_RECORD(stateDir),
-      decide: async (path, why) => cli.force || (interactive && !cli.yes ? await ask(`${path}: ${why}. Overwrite it with the content from before the wizard? [y/N] `) : false),
+      decide: async (path, why) => cli.force || (interactive && !cli.yes ? await ask(`${path}: ${why}. Put back what was there before the wizard (restore or remove it)? [y/N] `) : false),
     });
     const engines = await refreshEngines(session.context(), outcome.actions.filter((a) => a.result === 'restored' || a.result === 'removed').map((a) => a.step));
     const ok = report(io, outcome, engines, cli.json);

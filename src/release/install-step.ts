@@ -64,6 +64,13 @@ async function allMatch(host: Host, files: Record<string, string>): Promise<bool
   return Object.keys(files).length > 0;
 }
 
+/** The install as shell commands (lab mode shows them; the wizard itself never uses a shell). */
+function byHand(source: ReleaseSource, file: string, target: string, tarball: boolean): string {
+  const get = (name: string) => (/^https?:/.test(source.locate(name)) ? `curl -fLo /tmp/${name} ${source.locate(name)}` : `cp ${source.locate(name)} /tmp/${name}`);
+  const unpack = tarball ? ` && mkdir -p /tmp/gvisor && tar -xjf /tmp/${file} -C /tmp/gvisor && install -m 0755 "$(find /tmp/gvisor -name ${RUNSC} -type f | head -n1)" ${target}` : ` && install -m 0755 /tmp/${RUNSC} ${target}`;
+  return `${get(file)} && ${get(`${file}.sha512`)} && (cd /tmp && sha512sum -c ${file}.sha512)${unpack}`;
+}
+
 export function releaseProblem(e: unknown, source: string): Problem {
   const err = e as Error;
   const offline = isReleaseError(e, 'network');
@@ -118,7 +125,8 @@ export const installRunscStep: Step = {
     if (tarball && manifest?.archiveSha512 === tarball && (await allMatch(ctx.host, manifest.files))) {
       return { status: 'done', summary: `${target} already holds the release ${ctx.options.release} (${TARBALL} sha512 ${tarball.slice(0, 16)}…)` };
     }
-    if (runsc && (await sha512OfFile(ctx.host, target)) === runsc) {
+    const executable = ((await ctx.host.stat(target))?.mode ?? 0) & 0o111;
+    if (runsc && executable && (await sha512OfFile(ctx.host, target)) === runsc) {
       return { status: 'done', summary: `${target} already matches the published sha512 (${runsc.slice(0, 16)}…)` };
     }
     const file = tarball ? TARBALL : RUNSC;
@@ -128,7 +136,9 @@ export const installRunscStep: Step = {
       `install ${target} (mode 0755, atomic rename)${tarball ? `, ${ctx.options.installDir}/${SHIM} and ${ctx.options.installDir}/${HELPERS_DIR}/` : `, and ${SHIM} when published`}`,
     ];
     const current = await ctx.host.stat(target);
-    if (current) notes.push(`the current ${target} is saved in the backup folder first`);
+    if (current) notes.push(`the current ${target} is saved in the backup folder first${current.mode & 0o111 ? '' : ' (it is not executable: the engines could not run it)'}`);
+    // Lab mode: the same work as shell commands a student can type.
+    notes.push(`by hand: ${byHand(source, file, target, Boolean(tarball))}`);
     if (ctx.options.engine === 'containerd') {
       // containerd looks shims up on its own (service) PATH, not the operator's (case C1).
       const dirs = servicePathDirs(ctx);

@@ -28,7 +28,7 @@ export interface NodeReport {
   versions: { docker: string | null; containerd: string | null; runsc: string | null };
   answers: Record<string, unknown>;
   release: { requested: string; sha512: string; version: string | null } | null;
-  steps: { id: string; status: StepStatus; summary: string; at: string; problem: Problem | null }[];
+  steps: { id: string; status: StepStatus; summary: string; at: string; problem: Problem | null; undoneAt: string | null }[];
   runs: { command: string; startedAt: string; endedAt: string | null; result: 'ok' | 'failed' | 'interrupted or running'; practice: boolean }[];
   check: { passed: boolean; verdict: string; at: string; evidence: EvidenceItem[] } | null;
   /** One word for a grade sheet: isolated (the last check passed), failed (it did not), not-checked. */
@@ -38,7 +38,8 @@ export interface NodeReport {
 export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: string) => string, now = new Date()): NodeReport {
   const stepOrder = [...new Set(state.runs.flatMap((r) => r.steps))];
   const ids = [...stepOrder.filter((id) => state.steps[id]), ...Object.keys(state.steps).filter((id) => !stepOrder.includes(id))];
-  const c = state.check;
+  // A check from before the last undo proves nothing about the machine now.
+  const c = state.check && !(state.undoneAt && state.undoneAt > state.check.at) ? state.check : undefined;
   const report: NodeReport = {
     schema: REPORT_SCHEMA,
     generatedAt: now.toISOString(),
@@ -46,7 +47,7 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
     node: {
       hostname: hostname(),
       distro: facts.distro.prettyName,
-      arch: facts.arch.machine,
+      arch: facts.arch.release ?? facts.arch.machine,
       kernel: facts.kernel,
       init: facts.init === 'systemd' ? 'systemd' : 'other',
       cgroup: facts.cgroup,
@@ -58,7 +59,7 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
     release: state.release ? { requested: state.release.requested, sha512: state.release.sha512, version: state.release.version ?? null } : null,
     steps: ids.map((id) => {
       const s = state.steps[id]!;
-      return { id, status: s.status, summary: s.summary, at: s.at, problem: s.problem ?? null };
+      return { id, status: s.status, summary: s.summary, at: s.at, problem: s.problem ?? null, undoneAt: s.undoneAt ?? null };
     }),
     runs: state.runs.map((r) => ({ command: r.command, startedAt: r.startedAt, endedAt: r.endedAt ?? null, result: r.ok === undefined ? 'interrupted or running' : r.ok ? 'ok' : 'failed', practice: Boolean(r.practice) })),
     check: c ? { passed: c.passed, verdict: c.verdict, at: c.at, evidence: c.evidence } : null,
@@ -90,11 +91,11 @@ export function reportMarkdown(r: NodeReport): string {
   if (r.steps.length === 0) out.push('No step has run on this node yet.');
   else {
     out.push('| step | result | when | detail |', '|---|---|---|---|');
-    for (const s of r.steps) out.push(`| ${s.id} | ${STATUS_WORDS[s.status] ?? s.status} | ${s.at} | ${esc(s.problem ? `${s.problem.what}: ${s.problem.why}` : s.summary)} |`);
+    for (const s of r.steps) out.push(`| ${s.id} | ${STATUS_WORDS[s.status] ?? s.status}${s.undoneAt ? `, undone ${s.undoneAt}` : ''} | ${s.at} | ${esc(s.problem ? `${s.problem.what}: ${s.problem.why}` : s.summary)} |`);
   }
   out.push('');
   out.push('## Isolation check', '');
-  if (!r.check) out.push('No isolation check has run on this node yet (`gvisor-wizard check`).');
+  if (!r.check) out.push('No isolation check since the last change to this node (`gvisor-wizard check`).');
   else {
     out.push(`${r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})`, '');
     for (const e of r.check.evidence) out.push(`- [${e.ok ? 'x' : ' '}] ${esc(e.label)}: \`${e.detail.replace(/`/g, "'")}\``);

@@ -17,6 +17,8 @@ export interface StepRecord {
   at: string;
   runId: string;
   problem?: Problem;
+  /** Set when undo put this step's changes back (after `at`). */
+  undoneAt?: string;
 }
 
 export interface RunRecord {
@@ -58,6 +60,8 @@ export interface WizardStateFile {
   runs: RunRecord[];
   /** The last isolation check, with its evidence. */
   check?: CheckView & { at: string; runId: string };
+  /** The last undo: a check from before it proves nothing about the machine now. */
+  undoneAt?: string;
 }
 
 export function emptyState(): WizardStateFile {

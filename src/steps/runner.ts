@@ -85,7 +85,7 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
   host.step = step.id;
   const fail = (e: unknown): RunOutcome => {
     const problem = ctx.signal.aborted && !(e instanceof StepFailure && e.problem.what === 'interrupted')
-      ? { what: `${step.title}: interrupted`, why: 'the operator quit while it ran; files are only ever replaced whole, so none is half-written', next: 'Run the wizard again: finished steps are recognised and skipped.' }
+      ? { what: `${step.title}: interrupted`, why: 'the operator quit while it ran; files are only ever replaced whole, so none is half-written', next: 'Continue with `gvisor-wizard resume` (or start the wizard again: it offers to resume; finished steps are recognised and skipped).' }
       : problemOf(step, e);
     ctx.log.error(`${problem.what}: ${problem.why}`, step.id);
     ctx.log.error(`next: ${problem.next}`, step.id);
@@ -111,18 +111,26 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     while (answer === 'by-hand' && !WIZARD_ONLY_STEPS.has(step.id)) {
       ctx.log.info('done by hand, the operator says: checking the machine', step.id);
       const again = await step.inspect(ctx);
+      let missing: string;
       if (again.status === 'done' || again.status === 'not-applicable') {
-        const verified = await step.verify(ctx);
-        ctx.log.info(`verified: ${verified}`, step.id);
-        hooks.report(step.id, { status: 'ok', summary: `done by hand: ${again.summary}` });
-        return { ok: true };
+        try {
+          const verified = await step.verify(ctx);
+          ctx.log.info(`verified: ${verified}`, step.id);
+          hooks.report(step.id, { status: 'ok', summary: `done by hand: ${again.summary}` });
+          return { ok: true };
+        } catch (e) {
+          const p = problemOf(step, e);
+          missing = `${p.what}: ${p.why}`;
+        }
+      } else if (again.status === 'blocked') {
+        return fail(new StepFailure(again.problem));
+      } else {
+        missing = again.summary;
+        found.plan = again.plan;
       }
-      if (again.status === 'blocked') return fail(new StepFailure(again.problem));
-      ctx.log.warn(`not done yet: ${again.summary}`, step.id);
-      hooks.report(step.id, { status: 'needed', summary: `not done yet: ${again.summary}`, problem: { what: 'not done yet', why: again.summary, next: 'Run what the plan shows (or let the wizard do it), then check again.' } });
-      const view2 = toPlanView(step, again.plan);
-      found.plan = again.plan;
-      answer = await hooks.confirm(step, view2);
+      ctx.log.warn(`not done yet: ${missing}`, step.id);
+      hooks.report(step.id, { status: 'needed', summary: `not done yet: ${missing}`, problem: { what: 'not done yet', why: missing, next: 'Run what the plan shows (or let the wizard do it), then check again.' } });
+      answer = await hooks.confirm(step, toPlanView(step, found.plan));
     }
     if (answer === 'by-hand') answer = true;
     if (!answer) {

@@ -44,6 +44,7 @@ export async function stepStatuses(steps: readonly Step[], ctx: StepContext, sta
 /** "failed last time, 2026-12-03 18:40" style words for a recorded result. */
 export function describeLast(last: StepRecord | undefined, now = Date.now()): string {
   if (!last) return 'never run here';
+  if (last.undoneAt) return `undone ${ago(Date.parse(last.undoneAt), now)}`;
   const words: Record<string, string> = { ok: 'applied', done: 'was already done', 'not-applicable': 'not applicable', failed: 'failed', skipped: 'skipped', running: 'interrupted', needed: 'not applied' };
   return `${words[last.status] ?? last.status} ${ago(Date.parse(last.at), now)}`;
 }

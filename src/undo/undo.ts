@@ -4,7 +4,7 @@
 // wrote it is only overwritten when the operator says so.
 
 import { createHash } from 'node:crypto';
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host/host.js';
 import type { RunLog } from '../log/run-log.js';
@@ -52,8 +52,14 @@ export async function undoChanges(o: UndoOptions): Promise<UndoOutcome> {
   const marker = new Journal(o.stateDir, 'undo');
   const actions: UndoAction[] = [];
   const failedSteps = new Set<string>();
+  // A path whose newer change was kept must keep its older ones too: undoing those would
+  // act on content the operator chose to keep.
+  const keptPaths = new Set<string>();
   for (const c of changes) {
-    const action = await undoOne(o, c);
+    const action = keptPaths.has(c.path)
+      ? { path: c.path, step: c.step, result: 'kept' as const, detail: 'a later change to this file was kept, so this earlier one is kept too' }
+      : await undoOne(o, c);
+    if (action.result === 'kept' || action.result === 'failed') keptPaths.add(c.path);
     actions.push(action);
     o.log.info(`undo ${c.action} ${c.path}: ${action.result}: ${action.detail}`, c.step);
     if (action.result === 'restored' || action.result === 'removed') marker.markUndone(c.id, action.detail);
@@ -75,6 +81,10 @@ async function undoOne(o: UndoOptions, c: ChangeEntry): Promise<UndoAction> {
       if (now !== null && !(await o.decide(c.path, 'the wizard removed it, and a file of that name exists again'))) return { ...base, result: 'kept', detail: 'a file of that name exists again; left as it is' };
       return await restoreBackup(o.host, c);
     }
+    if (now !== null && !c.created && c.backup && (await readFile(c.backup).then((b) => b.equals(now), () => false))) {
+      return { ...base, result: 'restored', detail: 'already holds the content from before this change (put back by hand?)' };
+    }
+    if (now === null && c.created) return { ...base, result: 'removed', detail: 'already gone' };
     if (now === null || sha256(now) !== c.sha256) {
       const why = now === null ? 'it was deleted after the wizard wrote it' : 'it was changed after the wizard wrote it';
       if (!(await o.decide(c.path, why))) return { ...base, result: 'kept', detail: `${why}; left as it is (undo --force, or answer yes, to restore it anyway)` };
@@ -107,17 +117,27 @@ async function removeEmptyDir(host: Host, c: ChangeEntry): Promise<UndoAction> {
   const base = { path: c.path, step: c.step };
   const st = await host.stat(c.path);
   if (!st) return { ...base, result: 'removed', detail: 'folder already gone' };
-  if ((await host.listDir(c.path)).length) return { ...base, result: 'kept', detail: 'folder created by the wizard is not empty; left as it is' };
-  await rmdir(host.resolve(c.path));
-  return { ...base, result: 'removed', detail: 'empty folder created by the wizard, removed' };
+  // mkdir -p records only the top-most folder it created: empty folders below it go too.
+  if (await holdsFiles(host.resolve(c.path))) return { ...base, result: 'kept', detail: 'folder created by the wizard holds files that are not the wizard\'s; left as it is' };
+  await rm(host.resolve(c.path), { recursive: true });
+  return { ...base, result: 'removed', detail: 'folder created by the wizard (empty), removed' };
 }
 
-/** Steps whose changes are gone have no result on this machine any more. */
+async function holdsFiles(dir: string): Promise<boolean> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (!e.isDirectory() || (await holdsFiles(join(dir, e.name)))) return true;
+  }
+  return false;
+}
+
+/** Undone steps keep their history, marked undone; an earlier check no longer proves anything. */
 function forgetSteps(stateDir: string, steps: string[]): void {
   if (!steps.length) return;
   try {
     const s = readState(stateDir);
-    for (const id of steps) delete s.steps[id];
+    const at = new Date().toISOString();
+    for (const id of steps) if (s.steps[id]) s.steps[id] = { ...s.steps[id]!, undoneAt: at };
+    s.undoneAt = at;
     writeState(stateDir, s);
   } catch {
     // The state is a convenience; the journal is what undo trusts.

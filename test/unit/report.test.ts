@@ -54,6 +54,16 @@ describe('node report', () => {
     assert.match(reportMarkdown(r), /No step has run on this node yet/);
   });
 
+  it('given an undo after the last check, when built, then the old check no longer counts and undone steps say so', () => {
+    const s = stateWithCheck(true);
+    s.undoneAt = '2026-12-03T18:30:00.000Z';
+    s.steps['install-runsc']!.undoneAt = s.undoneAt;
+    const r = buildReport(s, facts, (t) => t);
+    assert.equal(r.verdict, 'not-checked');
+    assert.equal(r.check, null);
+    assert.match(reportMarkdown(r), /applied, undone 2026-12-03T18:30:00.000Z/);
+  });
+
   it('given a secret that slipped into a summary, when built with the masker, then it is masked', () => {
     const s = stateWithCheck(true);
     s.steps['install-runsc']!.summary = 'joined with abcdef.0123456789abcdef';
