@@ -11,6 +11,7 @@ import { JoinParseError, NodeValueError, parseJoinCommand, validateNodeLabel, va
 import { joinProblem, secretLookingWords } from '../kube/steps/common.js';
 import { SecretMasker } from '../log/mask.js';
 import type { FlagValue, FlagValues } from '../answers/answers-file.js';
+import { defaultPracticeRoot } from '../practice/paths.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -53,6 +54,8 @@ export interface ParsedCli {
   format: 'md' | 'json';
   /** report --output FILE */
   output?: string;
+  /** --practice: stand-in engines below --root DIR (src/practice); also set for a DIR prepared for practice. */
+  practice: boolean;
 }
 
 const optionSpec = {
@@ -98,6 +101,7 @@ const optionSpec = {
   force: { type: 'boolean' },
   last: { type: 'boolean' },
   lab: { type: 'boolean' },
+  practice: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   format: { type: 'string' },
   output: { type: 'string', short: 'o' },
@@ -202,6 +206,9 @@ export function parseCli(argv: string[], layers: FlagValues[] = []): ParsedCli {
   parseContainerdExtras(v, o);
   parseKubernetes(v, o, command);
   if (v.root !== undefined) o.root = absolute(v.root, '--root');
+  // --practice: its own DIR (reused across runs so rerun, undo and report find it).
+  if (v.practice && v.root === undefined) o.root = defaultPracticeRoot();
+  if (v.practice && o.root === '/') throw new UsageError('--practice needs a folder of its own: pass --root DIR (not /) or leave --root out');
   // Under --root the wizard's own files live there too: nothing outside DIR is written.
   const underRoot = (p: string) => (o.root === '/' ? p : join(o.root, p));
   o.stateDir = v['state-dir'] !== undefined ? absolute(v['state-dir'], '--state-dir') : underRoot(o.stateDir);
@@ -233,6 +240,7 @@ export function parseCli(argv: string[], layers: FlagValues[] = []): ParsedCli {
     dryRun: Boolean(v['dry-run']),
     format: (v.format as 'md' | 'json' | undefined) ?? 'md',
     output: v.output,
+    practice: Boolean(v.practice),
   };
 }
 
@@ -341,7 +349,7 @@ function parseKubernetes(
 }
 
 function base(options: WizardOptions): ParsedCli {
-  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false, explicit: new Set(), force: false, last: false, lab: false, dryRun: false, format: 'md' };
+  return { command: 'tui', options, yes: false, json: false, help: false, version: false, noColor: false, verbose: false, explicit: new Set(), force: false, last: false, lab: false, dryRun: false, format: 'md', practice: false };
 }
 
 function absolute(p: string, flag: string): string {

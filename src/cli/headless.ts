@@ -15,6 +15,7 @@ import { Session, stepsFor } from '../wizard/session.js';
 import type { CheckView, PlanView, Problem } from '../wizard/state.js';
 import { ParsedCli, UsageError } from './args.js';
 import { formatFacts } from './format-facts.js';
+import { checkHeadline, practiceBanner, practiceSteps } from '../practice/practice.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -28,6 +29,8 @@ const stdio: Out = {
 };
 
 export async function runHeadless(cli: ParsedCli, io: Out = stdio): Promise<number> {
+  // Practice runs say so first (on stderr with --json, so stdout stays one JSON document).
+  if (cli.practice) (cli.json ? io.err : io.out)(practiceBanner(cli.options));
   switch (cli.command) {
     case 'detect': return detectCommand(cli, io);
     case 'plan': return planCommand(cli, io);
@@ -149,7 +152,8 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
     const facts = await session.detect();
     const pre = preflightProblem(facts, cli);
     if (pre) { printProblem(io, pre); return EXIT.failed; }
-    const recorder = session.beginRun(run.command, run.steps, cli.explicit);
+    if (cli.practice) run = { ...run, steps: practiceSteps(run.steps) };
+    const recorder = session.beginRun(run.command, run.steps, cli.explicit, cli.practice);
     const ctx = session.context({
       progress: progressPrinter(io),
       reportCheck: (c) => { check = c; recorder.check(c); },
@@ -169,9 +173,9 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
     // A failure is matched against the known ones right away (the doctor, read-only).
     const diagnoses = !outcome.ok && !outcome.skipped && !interrupted ? await diagnoseFailure(ctx, [outcome.problem, check?.problem]) : [];
     if (cli.json) {
-      io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, diagnoses, logFile: session.log.filePath }, null, 2));
+      io.out(JSON.stringify({ ok: outcome.ok, interrupted, failedStep: outcome.failedStep, problem: outcome.problem, check, diagnoses, logFile: session.log.filePath, ...(cli.practice ? { practice: true } : {}) }, null, 2));
     } else {
-      if (check) printCheck(io, check);
+      if (check) printCheck(io, check, cli.practice);
       if (!outcome.ok && outcome.problem && !(check?.problem && check.problem.what === outcome.problem.what)) printProblem(io, outcome.problem);
       else if (check?.problem) printProblem(io, check.problem);
       for (const d of diagnoses) printDiagnosis(io, d);
@@ -289,9 +293,9 @@ function progressPrinter(io: Out): (p: { label: string; bytes: number; total?: n
   };
 }
 
-export function printCheck(io: Out, check: CheckView): void {
+export function printCheck(io: Out, check: CheckView, practice = false): void {
   io.out('');
-  io.out(`Isolation check: ${check.passed ? 'PASS' : 'FAIL'}: ${check.verdict}`);
+  io.out(`Isolation check: ${checkHeadline(check, practice)}`);
   for (const e of check.evidence) io.out(`  [${e.ok ? 'ok' : '!!'}] ${e.label}: ${e.detail}`);
 }
 

@@ -74,6 +74,35 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // Practice: stand-in engines below DIR, started here and always stopped below.
+  let practice: import('../practice/practice.js').PracticeSession | undefined;
+  if (cli.practice || (cli.options.root !== '/' && PRACTICE_COMMANDS.has(cli.command) && (await import('../practice/paths.js')).isPracticeRoot(cli.options.root))) {
+    const p = await import('../practice/practice.js');
+    cli.practice = true;
+    try {
+      practice = await p.startPractice(cli.command, cli.options, cli.explicit);
+      // Headless commands and the TUI show the banner themselves; the others say it here.
+      if (OWN_BANNER.has(cli.command)) process.stderr.write(`${p.practiceBanner(cli.options)}\n`);
+    } catch (e) {
+      if (!(e instanceof p.PracticeError)) throw e;
+      process.stderr.write(`gvisor-wizard: error: ${e.what}\n  why: ${e.why}\n  next: ${e.next}\n`);
+      return 1;
+    }
+  }
+  try {
+    return await runCommand(argv, cli);
+  } finally {
+    await practice?.stop();
+  }
+}
+
+/** Commands that do not go through runHeadless or the TUI. */
+const OWN_BANNER = new Set(['undo', 'report', 'steps']);
+
+/** Commands that run against the engines: on a DIR prepared for practice they are practice runs too. */
+const PRACTICE_COMMANDS = new Set(['tui', 'apply', 'plan', 'check', 'detect', 'run', 'resume', 'undo', 'doctor', 'report', 'steps']);
+
+async function runCommand(argv: string[], cli: ParsedCli): Promise<number> {
   // Checked before anything opens the log file under /var/log: say why, not EACCES.
   if (['apply', 'check', 'tui', 'run', 'resume', 'undo'].includes(cli.command) && cli.options.root === '/' && process.getuid?.() !== 0) {
     process.stderr.write(`gvisor-wizard: error: ${cli.command} must run as root\n  why: ${cli.command === 'check' ? 'the check talks to the container engine\'s root-only socket and reads every process on the host' : 'installing runsc, editing the engine\'s config and reloading it need root'}\n  next: run it again as root (sudo ${['gvisor-wizard', ...argv].join(' ')}); \`gvisor-wizard plan\` shows what would change without root.\n`);

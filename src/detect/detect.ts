@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { arch as nodeArch, platform, release as kernelRelease } from 'node:os';
 import type { Host } from '../host/host.js';
 import { toReleaseArch } from '../release/arch.js';
@@ -87,13 +88,30 @@ async function detectCgroup(host: Host): Promise<Facts['cgroup']> {
 }
 
 async function which(host: Host, name: string, extraDirs: string[] = []): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...extraDirs];
-  for (const d of dirs) {
+  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean);
+  for (const d of [...onPath, ...extraDirs]) {
     const p = `${d.replace(/\/+$/, '')}/${name}`;
     const s = await host.stat(p).catch(() => null);
     if (s?.isFile && (s.mode & 0o111) !== 0) return p;
   }
+  // Under --root nothing was found below DIR: commands are never re-rooted, so the one that
+  // would really run is the one on PATH (practice mode puts its stand-ins there).
+  if (host.root === '/') return undefined;
+  for (const d of onPath) {
+    const p = `${d.replace(/\/+$/, '')}/${name}`;
+    const s = realStat(p);
+    if (s?.isFile && (s.mode & 0o111) !== 0) return p;
+  }
   return undefined;
+}
+
+function realStat(p: string): { isFile: boolean; mode: number } | null {
+  try {
+    const s = statSync(p);
+    return { isFile: s.isFile(), mode: s.mode };
+  } catch {
+    return null;
+  }
 }
 
 export async function detectDocker(host: Host, opts: DetectOptions): Promise<DockerFacts> {
@@ -161,7 +179,8 @@ async function detectContainerd(host: Host, opts: DetectOptions): Promise<Contai
 async function detectRunsc(host: Host): Promise<Facts['runsc']> {
   const path = await which(host, 'runsc', ['/usr/local/bin', '/usr/bin']);
   if (!path) return {};
-  const r = await host.run([path, '--version'], { readOnly: true, quiet: true, timeoutMs: 10000 });
+  // Under --root the runsc below DIR is the one the wizard installed and reports on (as the doctor does).
+  const r = await host.run([host.resolve(path), '--version'], { readOnly: true, quiet: true, timeoutMs: 10000 });
   return { path, version: r.ok ? /runsc version (\S+)/.exec(r.stdout)?.[1] : undefined };
 }
 
