@@ -103,6 +103,8 @@ Global:
   --dry-run            TUI: show every step's plan, change nothing (headless: plan)
   --lab                show each step's commands and diffs first; do them by hand and
                        let the wizard check, or let the wizard do them
+  --practice           walk the docker path against stand-in engines under --root DIR
+                       (default /tmp/gvisor-wizard-practice-<user>); changes nothing else
   --root DIR           treat DIR as / for every file read or written (labs, tests)
   --state-dir DIR      backups and state (default /var/lib/gvisor-wizard)
   --log-dir DIR        log files (default /var/log/gvisor-wizard)

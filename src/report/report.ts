@@ -31,8 +31,8 @@ export interface NodeReport {
   steps: { id: string; status: StepStatus; summary: string; at: string; problem: Problem | null; undoneAt: string | null }[];
   runs: { command: string; startedAt: string; endedAt: string | null; result: 'ok' | 'failed' | 'interrupted or running'; practice: boolean }[];
   check: { passed: boolean; verdict: string; at: string; evidence: EvidenceItem[] } | null;
-  /** One word for a grade sheet: isolated (the last check passed), failed (it did not), not-checked. */
-  verdict: 'isolated' | 'failed' | 'not-checked';
+  /** One word for a grade sheet: isolated (the last check passed), failed (it did not), not-checked, practice (stand-in evidence). */
+  verdict: 'isolated' | 'failed' | 'not-checked' | 'practice';
 }
 
 export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: string) => string, now = new Date()): NodeReport {
@@ -63,7 +63,7 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
     }),
     runs: state.runs.map((r) => ({ command: r.command, startedAt: r.startedAt, endedAt: r.endedAt ?? null, result: r.ok === undefined ? 'interrupted or running' : r.ok ? 'ok' : 'failed', practice: Boolean(r.practice) })),
     check: c ? { passed: c.passed, verdict: c.verdict, at: c.at, evidence: c.evidence } : null,
-    verdict: !c ? 'not-checked' : c.passed ? 'isolated' : 'failed',
+    verdict: !c ? 'not-checked' : state.runs.find((r) => r.id === c.runId)?.practice ? 'practice' : c.passed ? 'isolated' : 'failed',
   };
   // Nothing secret is stored, but the report may be handed on: mask it all the same.
   return JSON.parse(mask(JSON.stringify(report))) as NodeReport;
@@ -77,7 +77,8 @@ export function reportMarkdown(r: NodeReport): string {
   out.push(`# gvisor-wizard report: ${r.node.hostname}`);
   out.push('');
   if (r.practice) out.push('> **PRACTICE RUN** — the engines were stand-ins; nothing here proves a real sandbox.', '');
-  out.push(`**Verdict: ${r.verdict === 'isolated' ? 'isolated (the last isolation check passed)' : r.verdict === 'failed' ? 'FAILED (the last isolation check did not pass)' : 'not checked yet'}**`);
+  const verdicts = { isolated: 'isolated (the last isolation check passed)', failed: 'FAILED (the last isolation check did not pass)', 'not-checked': 'not checked yet', practice: 'practice only (simulated evidence: proves nothing about a real sandbox)' };
+  out.push(`**Verdict: ${verdicts[r.verdict]}**`);
   out.push('');
   out.push(`Generated ${r.generatedAt} by \`gvisor-wizard report\`.`);
   out.push('');
@@ -97,7 +98,7 @@ export function reportMarkdown(r: NodeReport): string {
   out.push('## Isolation check', '');
   if (!r.check) out.push('No isolation check since the last change to this node (`gvisor-wizard check`).');
   else {
-    out.push(`${r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})`, '');
+    out.push(`${r.verdict === 'practice' ? 'PRACTICE' : r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})`, '');
     for (const e of r.check.evidence) out.push(`- [${e.ok ? 'x' : ' '}] ${esc(e.label)}: \`${e.detail.replace(/`/g, "'")}\``);
   }
   out.push('');

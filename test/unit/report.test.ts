@@ -45,7 +45,9 @@ describe('node report', () => {
     const r = buildReport(stateWithCheck(true, true), facts, (t) => t);
     assert.equal(r.practice, true);
     assert.equal(r.runs[0]!.practice, true);
+    assert.equal(r.verdict, 'practice');
     assert.match(reportMarkdown(r), /PRACTICE RUN/);
+    assert.doesNotMatch(reportMarkdown(r), /PASS/);
   });
 
   it('given no run yet, when built, then the verdict is not-checked', () => {
