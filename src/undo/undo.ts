@@ -4,7 +4,7 @@
 // wrote it is only overwritten when the operator says so.
 
 import { createHash } from 'node:crypto';
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host/host.js';
 import type { RunLog } from '../log/run-log.js';
@@ -100,6 +100,9 @@ async function restoreBackup(host: Host, c: ChangeEntry): Promise<UndoAction> {
     return { ...base, result: 'failed', detail: `its backup ${c.backup} cannot be read: ${(e as Error).message}` };
   }
   await host.writeFileAtomic(c.path, previous);
+  // The backup keeps the file's mode: a replaced file keeps the mode of what replaced it
+  // (runsc installed 0755 over a 0700 file) and a removed one would come back 0644.
+  await chmod(host.resolve(c.path), (await stat(c.backup)).mode & 0o7777);
   return { ...base, result: 'restored', detail: `previous content restored from ${c.backup}` };
 }
 
@@ -107,9 +110,17 @@ async function removeEmptyDir(host: Host, c: ChangeEntry): Promise<UndoAction> {
   const base = { path: c.path, step: c.step };
   const st = await host.stat(c.path);
   if (!st) return { ...base, result: 'removed', detail: 'folder already gone' };
-  if ((await host.listDir(c.path)).length) return { ...base, result: 'kept', detail: 'folder created by the wizard is not empty; left as it is' };
-  await rmdir(host.resolve(c.path));
+  // Only the top-most folder of a mkdir -p is recorded: the ones below it are the wizard's too.
+  if (!(await onlyEmptyFolders(host.resolve(c.path)))) return { ...base, result: 'kept', detail: 'folder created by the wizard is not empty; left as it is' };
+  await rm(host.resolve(c.path), { recursive: true });
   return { ...base, result: 'removed', detail: 'empty folder created by the wizard, removed' };
+}
+
+async function onlyEmptyFolders(real: string): Promise<boolean> {
+  for (const e of await readdir(real, { withFileTypes: true })) {
+    if (!e.isDirectory() || !(await onlyEmptyFolders(join(real, e.name)))) return false;
+  }
+  return true;
 }
 
 /** Steps whose changes are gone have no result on this machine any more. */
