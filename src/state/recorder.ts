@@ -32,8 +32,11 @@ export class RunRecorder {
   start(): void {
     const { init } = this;
     this.update((s) => {
-      s.engine = init.options.engine;
-      s.answers = answersFromOptions(init.options, init.answered);
+      // A check changes nothing: the answers to resume or rerun with stay those of the run that did.
+      if (init.command !== 'check') {
+        s.engine = init.options.engine;
+        s.answers = answersFromOptions(init.options, init.answered);
+      }
       s.runs.push({ id: init.runId, command: init.command, pid: process.pid, proc: ownIdentity(), startedAt: new Date().toISOString(), logFile: init.logFile, steps: init.steps, practice: init.practice || undefined });
     });
   }

@@ -211,6 +211,17 @@ describe('state file', () => {
     assert.equal(unfinishedRun(s)?.run.id, 'r1');
   });
 
+  it('a check run does not replace the answers recorded by the run that changed the machine', () => {
+    const dir = scratch();
+    const recorder = (command: string, options: ReturnType<typeof defaultOptions>, answered: string[]) =>
+      new RunRecorder({ stateDir: dir, runId: command, command, steps: [], options, answered: new Set(answered), logFile: null, results: new Map(), warn: () => {} });
+    recorder('apply', { ...defaultOptions(), runtimeArgs: ['--network=host'] }, ['runtime-arg']).start();
+    recorder('check', { ...defaultOptions(), runtimeName: 'other' }, ['runtime-name']).start();
+    const s = readState(dir);
+    assert.deepEqual(s.answers, { runtime: 'docker', 'runtime-arg': ['--network=host'] });
+    assert.deepEqual(s.runs.map((r) => r.command), ['apply', 'check']);
+  });
+
   it('a recorder never stores the join line or its secrets', () => {
     const dir = scratch();
     const options = { ...defaultOptions(), engine: 'containerd' as const, kubernetes: true, join: JOIN };
