@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 
+import { parseCli } from '../../src/cli/args.js';
+import { logsCommand } from '../../src/cli/logs-command.js';
+import { registerJoinSecrets } from '../../src/kube/steps/common.js';
+import { RunLog } from '../../src/log/run-log.js';
 import { acquireLock, LOCK_FILE, LockHeldError } from '../../src/state/lock.js';
 import { ownIdentity, processIdentity } from '../../src/state/process-identity.js';
 import { RunRecorder } from '../../src/state/recorder.js';
@@ -230,7 +234,9 @@ describe('state file', () => {
     const r = new RunRecorder({ stateDir: dir, runId: 'r1', command: 'apply', steps: ['install-runsc', 'kube-join'], options, answered: new Set(['join', 'kubernetes', 'runtime']), logFile: null, results, warn: (t) => warnings.push(t) });
     r.start();
     r.report('install-runsc', { status: 'ok', summary: 'installed' } satisfies StepReport);
-    r.report('kube-join', { status: 'failed', summary: 'join failed', problem: { what: 'kubeadm join failed', why: 'token expired', next: 'make a new one' } } satisfies StepReport);
+    // An unexpected error's text may quote the line: the recorder masks it anyway.
+    r.report('kube-join', { status: 'failed', summary: `could not run ${JOIN}`, problem: { what: 'kubeadm join failed', why: `spawn failed: ${JOIN}`, next: `run ${JOIN} by hand` } } satisfies StepReport);
+    r.check({ passed: false, verdict: `no pod (${TOKEN})`, evidence: [] } as unknown as Parameters<RunRecorder['check']>[0]);
     r.saveAnswers(options, new Set(['join', 'kubernetes']));
     r.finish(false);
     assert.deepEqual(warnings, []);
@@ -241,8 +247,49 @@ describe('state file', () => {
     const s = readState(dir);
     assert.equal(s.answers.kubernetes, true);
     assert.equal(s.steps['install-runsc']?.status, 'ok');
+    assert.match(s.steps['kube-join']?.problem?.why ?? '', /spawn failed: kubeadm join 192\.0\.2\.10:6443 --token k8s\*\*\*\*/);
     assert.equal(s.release?.sha512, 'a'.repeat(128));
     assert.equal(s.runs[0]?.ok, false);
     assert.equal(statSync(join(dir, STATE_FILE)).mode & 0o777, 0o600);
+  });
+});
+
+describe('logs', () => {
+  it('one file per run; --last prints the newest with its CMD and EXIT lines and the join secrets masked', async () => {
+    const logDir = join(scratch(), 'log');
+    const older = new RunLog({ dir: logDir, name: 'apply' });
+    older.info('first run');
+    older.close();
+    await new Promise((r) => setTimeout(r, 20)); // another mtime
+    const log = new RunLog({ dir: logDir, name: 'run-kube-join' });
+    registerJoinSecrets(log.masker, JOIN);
+    log.write('cmd', JOIN, 'kube-join');
+    log.write('exit', `exit 1 (12 ms): ${JOIN}`, 'kube-join');
+    log.close();
+
+    const cli = parseCli(['logs', '--log-dir', logDir]);
+    const capture = () => { const c = { out: '', err: '' }; return { c, io: { out: (t: string) => { c.out += t; }, err: (t: string) => { c.err += t; } } }; };
+    const list = capture();
+    assert.equal(logsCommand(cli, list.io), 0);
+    assert.equal(list.c.out.split('\n').filter((l) => l.endsWith('.log')).length, 2);
+    assert.ok(list.c.out.indexOf('apply-') < list.c.out.indexOf('run-kube-join-'), 'oldest first');
+
+    const last = capture();
+    assert.equal(logsCommand({ ...cli, last: true }, last.io), 0);
+    assert.match(last.c.err, /run-kube-join-.*\.log/);
+    assert.match(last.c.out, /CMD   \[kube-join\] kubeadm join 192\.0\.2\.10:6443 --token k8s\*\*\*\*/);
+    assert.match(last.c.out, /EXIT  \[kube-join\] exit 1 \(12 ms\): /);
+    assert.ok(!last.c.out.includes(TOKEN.split('.')[1]!), 'no token');
+    assert.ok(!last.c.out.includes(CA_HEX), 'no CA hash');
+    assert.doesNotMatch(last.c.out, /first run/);
+  });
+
+  it('an empty log folder says so; --last then fails', () => {
+    const cli = parseCli(['logs', '--log-dir', join(scratch(), 'none')]);
+    let err = '';
+    const io = { out: () => {}, err: (t: string) => { err += t; } };
+    assert.equal(logsCommand(cli, io), 0);
+    assert.equal(logsCommand({ ...cli, last: true }, io), 1);
+    assert.match(err, /no log files in .*none yet/);
   });
 });
