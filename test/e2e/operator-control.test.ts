@@ -199,7 +199,7 @@ describe('operator control, end to end on a private dockerd', { skip }, () => {
     assert.deepEqual(readdirSync(join(w.dir, 'tmp')).length, 1, 'its half download is left in TMPDIR');
 
     // A check in between (other flags, it changes nothing) does not replace the answers to resume with
-    const check = await runWizard(['check', '--runtime', 'docker', '--image', BUSYBOX_TAG, '--docker-host', d.host, '--check-timeout', '30', ...dirs(w)], w.env);
+    const check = await runWizard(['check', '--runtime', 'docker', '--runtime-name', 'never-configured', '--image', BUSYBOX_TAG, '--docker-host', d.host, '--check-timeout', '30', ...dirs(w)], w.env);
     ok(check, 1);
     assert.deepEqual(readJson<StateJson>(join(w.state, 'state.json')).answers, state.answers);
 
