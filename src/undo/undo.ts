@@ -52,8 +52,14 @@ export async function undoChanges(o: UndoOptions): Promise<UndoOutcome> {
   const marker = new Journal(o.stateDir, 'undo');
   const actions: UndoAction[] = [];
   const failedSteps = new Set<string>();
+  const keptPaths = new Set<string>();
   for (const c of changes) {
-    const action = await undoOne(o, c);
+    // An older change to a file kept as it is stays too: asking again about the same file
+    // (whose content is not the wizard's either) would only repeat the question.
+    const action = keptPaths.has(c.path) && c.action !== 'mkdir'
+      ? { path: c.path, step: c.step, result: 'kept' as const, detail: 'a later change to this file was kept; left as it is' }
+      : await undoOne(o, c);
+    if (action.result !== 'restored' && action.result !== 'removed') keptPaths.add(c.path);
     actions.push(action);
     o.log.info(`undo ${c.action} ${c.path}: ${action.result}: ${action.detail}`, c.step);
     if (action.result === 'restored' || action.result === 'removed') marker.markUndone(c.id, action.detail);
