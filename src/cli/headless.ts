@@ -220,7 +220,8 @@ function resumePlan(cli: ParsedCli): RunPlan {
   const state = readState(cli.options.stateDir);
   const open = unfinishedRun(state);
   if (!open) throw new UsageError(`nothing to resume: no interrupted run is recorded in ${cli.options.stateDir}/state.json (gvisor-wizard steps shows each step's state; gvisor-wizard apply starts a run)`);
-  if (state.release && !cli.explicit.has('release')) cli.options.releaseSha512 = state.release.sha512;
+  // Pinned unless another release is asked for now (explicit holds the recorded answers too).
+  if (state.release && cli.options.release === state.release.requested) cli.options.releaseSha512 = state.release.sha512;
   const steps = stepsFor(cli.options.engine, cli.options).filter((s) => open.run.steps.includes(s.id));
   if (!steps.some((s) => s.id === open.resumeAt)) throw new UsageError(`the interrupted run stopped at ${open.resumeAt}, which is not a step of the ${cli.options.engine} path with these answers`);
   return { command: 'resume', steps, startAt: open.resumeAt };

@@ -26,7 +26,10 @@ export function listLogFiles(dir: string): LogFileInfo[] {
     .sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
 }
 
-export function logsCommand(cli: ParsedCli, io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) }): number {
+interface RawOut { out(text: string): void; err(text: string): void }
+const stdio: RawOut = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export function logsCommand(cli: ParsedCli, io: RawOut = stdio): number {
   const dir = cli.options.logDir;
   let files: LogFileInfo[];
   try {

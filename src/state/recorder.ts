@@ -6,6 +6,8 @@ import type { StepReport } from '../steps/runner.js';
 import type { CheckView } from '../wizard/state.js';
 import type { WizardOptions } from '../wizard/options.js';
 import { answersFromOptions } from '../answers/answers-file.js';
+import { SecretMasker } from '../log/mask.js';
+import { maskedProblem, registerJoinSecrets } from '../kube/steps/common.js';
 import { ownIdentity } from './process-identity.js';
 import { readState, writeState, WizardStateFile } from './state-file.js';
 
@@ -26,14 +28,21 @@ export interface RecorderInit {
 
 export class RunRecorder {
   private warned = false;
+  /** Step texts are masked by the steps; this makes sure no join secret reaches the file anyway. */
+  private readonly masker = new SecretMasker();
 
-  constructor(private readonly init: RecorderInit) {}
+  constructor(private readonly init: RecorderInit) {
+    registerJoinSecrets(this.masker, init.options.join);
+  }
 
   start(): void {
     const { init } = this;
     this.update((s) => {
-      s.engine = init.options.engine;
-      s.answers = answersFromOptions(init.options, init.answered);
+      // A check changes nothing: the answers to resume or rerun with stay those of the run that did.
+      if (init.command !== 'check') {
+        s.engine = init.options.engine;
+        s.answers = answersFromOptions(init.options, init.answered);
+      }
       s.runs.push({ id: init.runId, command: init.command, pid: process.pid, proc: ownIdentity(), startedAt: new Date().toISOString(), logFile: init.logFile, steps: init.steps, practice: init.practice || undefined });
     });
   }
@@ -47,7 +56,7 @@ export class RunRecorder {
     if (!r.status || r.status === 'pending') return;
     const { init } = this;
     this.update((s) => {
-      s.steps[stepId] = { status: r.status!, summary: r.summary ?? '', at: new Date().toISOString(), runId: init.runId, ...(r.problem ? { problem: r.problem } : {}) };
+      s.steps[stepId] = { status: r.status!, summary: this.masker.mask(r.summary ?? ''), at: new Date().toISOString(), runId: init.runId, ...(r.problem ? { problem: maskedProblem(this.masker, r.problem) } : {}) };
       const sha512 = init.results.get('release-sha512');
       if (stepId === 'install-runsc' && typeof sha512 === 'string' && (r.status === 'ok' || r.status === 'done' || r.status === 'running')) {
         const version = init.results.get('runsc-version');
@@ -57,7 +66,8 @@ export class RunRecorder {
   }
 
   check(c: CheckView): void {
-    this.update((s) => { s.check = { ...c, at: new Date().toISOString(), runId: this.init.runId }; });
+    const masked = JSON.parse(this.masker.mask(JSON.stringify(c))) as CheckView;
+    this.update((s) => { s.check = { ...masked, at: new Date().toISOString(), runId: this.init.runId }; });
   }
 
   finish(ok: boolean): void {

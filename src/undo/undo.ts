@@ -4,7 +4,7 @@
 // wrote it is only overwritten when the operator says so.
 
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host/host.js';
 import type { RunLog } from '../log/run-log.js';
@@ -52,14 +52,14 @@ export async function undoChanges(o: UndoOptions): Promise<UndoOutcome> {
   const marker = new Journal(o.stateDir, 'undo');
   const actions: UndoAction[] = [];
   const failedSteps = new Set<string>();
-  // A path whose newer change was kept must keep its older ones too: undoing those would
-  // act on content the operator chose to keep.
   const keptPaths = new Set<string>();
   for (const c of changes) {
-    const action = keptPaths.has(c.path)
-      ? { path: c.path, step: c.step, result: 'kept' as const, detail: 'a later change to this file was kept, so this earlier one is kept too' }
+    // An older change to a file kept as it is stays too: asking again about the same file
+    // (whose content is not the wizard's either) would only repeat the question.
+    const action = keptPaths.has(c.path) && c.action !== 'mkdir'
+      ? { path: c.path, step: c.step, result: 'kept' as const, detail: 'a later change to this file was kept; left as it is' }
       : await undoOne(o, c);
-    if (action.result === 'kept' || action.result === 'failed') keptPaths.add(c.path);
+    if (action.result !== 'restored' && action.result !== 'removed') keptPaths.add(c.path);
     actions.push(action);
     o.log.info(`undo ${c.action} ${c.path}: ${action.result}: ${action.detail}`, c.step);
     if (action.result === 'restored' || action.result === 'removed') marker.markUndone(c.id, action.detail);
@@ -110,6 +110,9 @@ async function restoreBackup(host: Host, c: ChangeEntry): Promise<UndoAction> {
     return { ...base, result: 'failed', detail: `its backup ${c.backup} cannot be read: ${(e as Error).message}` };
   }
   await host.writeFileAtomic(c.path, previous);
+  // The backup keeps the file's mode: a replaced file keeps the mode of what replaced it
+  // (runsc installed 0755 over a 0700 file) and a removed one would come back 0644.
+  await chmod(host.resolve(c.path), (await stat(c.backup)).mode & 0o7777);
   return { ...base, result: 'restored', detail: `previous content restored from ${c.backup}` };
 }
 
@@ -117,17 +120,17 @@ async function removeEmptyDir(host: Host, c: ChangeEntry): Promise<UndoAction> {
   const base = { path: c.path, step: c.step };
   const st = await host.stat(c.path);
   if (!st) return { ...base, result: 'removed', detail: 'folder already gone' };
-  // mkdir -p records only the top-most folder it created: empty folders below it go too.
-  if (await holdsFiles(host.resolve(c.path))) return { ...base, result: 'kept', detail: 'folder created by the wizard holds files that are not the wizard\'s; left as it is' };
+  // Only the top-most folder of a mkdir -p is recorded: the ones below it are the wizard's too.
+  if (!(await onlyEmptyFolders(host.resolve(c.path)))) return { ...base, result: 'kept', detail: 'folder created by the wizard is not empty; left as it is' };
   await rm(host.resolve(c.path), { recursive: true });
-  return { ...base, result: 'removed', detail: 'folder created by the wizard (empty), removed' };
+  return { ...base, result: 'removed', detail: 'empty folder created by the wizard, removed' };
 }
 
-async function holdsFiles(dir: string): Promise<boolean> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (!e.isDirectory() || (await holdsFiles(join(dir, e.name)))) return true;
+async function onlyEmptyFolders(real: string): Promise<boolean> {
+  for (const e of await readdir(real, { withFileTypes: true })) {
+    if (!e.isDirectory() || !(await onlyEmptyFolders(join(real, e.name)))) return false;
   }
-  return false;
+  return true;
 }
 
 /** Undone steps keep their history, marked undone; an earlier check no longer proves anything. */

@@ -53,8 +53,14 @@ export interface ReleaseServer {
   /** Replace the answer for a path below baseUrl (e.g. 'release/latest/x86_64/runsc.sha512')
    *  to simulate a corrupt checksum, a 500, a 404 with an HTML body... Mutable at any time. */
   overrides: Map<string, CannedResponse>;
+  /** Names in the release dir (e.g. 'runsc') whose body stops after the first STALL_BYTES and
+   *  then hangs until the client goes away: a download killed or interrupted half way. Mutable. */
+  stalls: Set<string>;
   close(): Promise<void>;
 }
+
+/** What a stalled download sends before it hangs: enough for the client to report progress. */
+export const STALL_BYTES = 256 * 1024;
 
 function sha512File(p: string): string {
   return createHash('sha512').update(readFileSync(p)).digest('hex');
@@ -139,6 +145,7 @@ export async function startReleaseServer(opts: ReleaseServerOptions): Promise<Re
 
     const requests: string[] = [];
     const overrides = new Map<string, CannedResponse>();
+    const stalls = new Set<string>();
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       let pathname: string;
       try {
@@ -169,6 +176,11 @@ export async function startReleaseServer(opts: ReleaseServerOptions): Promise<Re
         res.end();
         return;
       }
+      if (stalls.has(f.rel.slice(prefix.length + 1))) {
+        // Headers and a first part, then nothing: the socket stays open until the client closes it.
+        res.write(readFileSync(f.file).subarray(0, STALL_BYTES));
+        return;
+      }
       createReadStream(f.file).on('error', () => res.destroy()).pipe(res);
     };
     const server = createServer(handler);
@@ -186,6 +198,7 @@ export async function startReleaseServer(opts: ReleaseServerOptions): Promise<Re
       files,
       tarballEntries,
       overrides,
+      stalls,
       close(): Promise<void> {
         if (!closing) {
           closing = (async () => {
