@@ -164,14 +164,14 @@ describe('undo', () => {
     assert.equal(readFileSync(m.real('/etc/docker/daemon.json'), 'utf8'), '{\n  "log-level": "info"\n}\n');
   });
 
-  it('keeps a file deleted after the wizard wrote it unless decide() says yes', async () => {
+  it('counts a file the wizard created and someone deleted since as already undone', async () => {
     const m = machine();
     await applyLikeTheWizard(m);
     rmSync(m.real('/etc/docker/new.d/extra.json'));
     const r = await undo(m);
     const a = r.actions.find((x) => x.path === '/etc/docker/new.d/extra.json');
-    assert.equal(a?.result, 'kept');
-    assert.match(a!.detail, /deleted after the wizard wrote it/);
+    assert.equal(a?.result, 'removed');
+    assert.match(a!.detail, /already gone/);
   });
 
   it('--step undoes only that step and forgets only its result', async () => {
@@ -184,7 +184,9 @@ describe('undo', () => {
     assert.ok(r.actions.every((a) => a.step === 'configure-docker'));
     assert.equal(readFileSync(m.real('/etc/docker/daemon.json'), 'utf8'), '{\n  "log-level": "info"\n}\n');
     assert.equal(readFileSync(m.real('/opt/gvisor/bin/runsc'), 'utf8'), 'new runsc build\n', 'install-runsc left alone');
-    assert.deepEqual(Object.keys(readState(m.stateDir).steps), ['install-runsc']);
+    const steps = readState(m.stateDir).steps;
+    assert.ok(steps['configure-docker']?.undoneAt, 'the undone step keeps its history, marked undone');
+    assert.equal(steps['install-runsc']?.undoneAt, undefined);
     assert.deepEqual(pendingChanges(m.stateDir).changes.map((c) => c.step), ['install-runsc', 'install-runsc', 'install-runsc']);
     // then the rest
     const installRecord = join(m.stateDir, 'installed-release.json');
