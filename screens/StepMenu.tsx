@@ -62,7 +62,7 @@ export function StepMenu({ menu, maxLines, onRerun, onUndo, onBack }: StepMenuPr
               {r.id.padEnd(idWidth)} <T color={NOW_COLOR[r.now]}>{NOW_WORD[r.now].padEnd(14)}</T> {r.last}
             </T>
           ))}
-          {chosen ? <Details row={chosen} maxLines={Math.max(2, maxLines - rows.length - 4 - (menu.message ? 1 : 0))} /> : null}
+          {chosen ? <Details row={chosen} maxLines={Math.max(2, maxLines - rows.length - 6 - (menu.message ? 1 : 0))} /> : null}
         </>
       )}
       {menu.message ? (

@@ -33,7 +33,7 @@ export function undoKeys(undo: UndoView, dryRun?: boolean): string {
 
 export function UndoScreen({ undo, maxLines, width, dryRun, logTail }: UndoScreenProps) {
   const what = undo.step ? `step ${undo.step}` : 'every step';
-  const room = Math.max(2, maxLines - 3);
+  const room = Math.max(2, maxLines - 4 - (undo.damaged ? 1 : 0));
   return (
     <Box flexDirection="column">
       {undo.stage === 'review' ? <Review undo={undo} what={what} room={room} /> : null}
@@ -41,7 +41,7 @@ export function UndoScreen({ undo, maxLines, width, dryRun, logTail }: UndoScree
         <Box flexDirection="column">
           <T bold wrap="truncate-end">{undo.question.path}</T>
           <T color="yellow" wrap="wrap">
-            {undo.question.why}: changed by someone else since the wizard wrote it.
+            {undo.question.why} (by someone else, not by the wizard).
           </T>
           <T bold>Overwrite it with the content from before the wizard?</T>
         </Box>
