@@ -15,6 +15,7 @@ import { registerJoinSecrets } from '../kube/steps/common.js';
 import type {
   EngineName, LogLine, PlanAnswer, PlanView, Phase, ProgressView, ResumeOfferView, StepMenuRow, StepView, WizardState, WizardStore,
 } from '../wizard/state.js';
+import type { Facts } from '../detect/facts.js';
 import { preflightProblem } from '../cli/headless.js';
 import { parseCli, type ParsedCli } from '../cli/args.js';
 import { answersFromOptions, answersToFlags, readAnswersFile, writeAnswersFile } from '../answers/answers-file.js';
@@ -87,8 +88,16 @@ export class WizardController implements WizardStore {
   readonly finished: Promise<number>;
   private finish!: (code: number) => void;
 
-  /** `argv` is the original command line: resume rebuilds the options from it and the recorded answers. */
-  constructor(private readonly session: Session, private readonly cli: ParsedCli, private readonly argv: string[] = []) {
+  /**
+   * `argv` is the original command line: resume rebuilds the options from it and the recorded
+   * answers. `stepsOf` gives the steps of a path (tests pass fake steps).
+   */
+  constructor(
+    private readonly session: Session,
+    private readonly cli: ParsedCli,
+    private readonly argv: string[] = [],
+    private readonly stepsOf: typeof stepsFor = stepsFor,
+  ) {
     this.finished = new Promise((r) => { this.finish = r; });
     this.answered = new Set(cli.explicit);
     this.attach(session);
@@ -111,7 +120,12 @@ export class WizardController implements WizardStore {
   }
 
   async start(): Promise<void> {
-    const facts = await this.session.detect();
+    this.showWelcome(await this.session.detect());
+  }
+
+  /** The welcome screen for these facts, with the resume offer when a run was interrupted. */
+  showWelcome(facts: Facts): void {
+    this.session.facts = facts;
     const problem = preflightProblem(facts, this.cli);
     this.recorded = this.readRecorded();
     this.set({
@@ -222,7 +236,7 @@ export class WizardController implements WizardStore {
 
   private startFullRun(): void {
     this.saveAnswers();
-    void this.runAll(stepsFor(this.options.engine, this.options), { command: 'tui' });
+    void this.runAll(this.stepsOf(this.options.engine, this.options), { command: 'tui' });
   }
 
   /** --save-answers FILE: written once the questions are answered. */
@@ -269,7 +283,7 @@ export class WizardController implements WizardStore {
     if (!this.useRecordedAnswers()) return;
     // The same runsc build as the interrupted run: `latest` may have moved since.
     if (this.recorded!.release && !this.cli.explicit.has('release')) this.options.releaseSha512 = this.recorded!.release.sha512;
-    const steps = stepsFor(this.options.engine, this.options).filter((s) => open.run.steps.includes(s.id));
+    const steps = this.stepsOf(this.options.engine, this.options).filter((s) => open.run.steps.includes(s.id));
     const from = steps.findIndex((s) => s.id === open.resumeAt);
     if (from < 0) {
       this.set({ phase: 'fatal', problem: { what: 'cannot resume', why: `the interrupted run stopped at ${open.resumeAt}, which is not a step of the ${this.options.engine} path with the recorded answers`, next: 'Start over: run the wizard again and press Enter.' } });
@@ -404,7 +418,7 @@ export class WizardController implements WizardStore {
   };
 
   private pathSteps(): Step[] {
-    return stepsFor(this.options.engine, this.options);
+    return this.stepsOf(this.options.engine, this.options);
   }
 
   /** Every step of the path with its state now (read-only inspection, fresh detection) and its last result. */
