@@ -84,6 +84,7 @@ export class WizardController implements WizardStore {
   private menuFrom: Phase = 'welcome';
   private undoFrom: Phase = 'summary';
   private lastOk = true;
+  private mainSessionUsed = false;
   /** Resolves with the exit code when the operator quits. */
   readonly finished: Promise<number>;
   private finish!: (code: number) => void;
@@ -326,26 +327,37 @@ export class WizardController implements WizardStore {
     }
   }
 
-  /** Dry run: a session whose host refuses every write, made when the first dry run starts. */
-  private runSession(): Session {
-    if (!this.state.dryRun) return this.session;
-    if (!this.dryRunSession) {
-      this.dryRunSession = this.own(new Session(this.options, { dryRun: true, logName: 'plan' }));
-      if (this.options.join) registerJoinSecrets(this.dryRunSession.log.masker, this.options.join);
+  /**
+   * The session a run uses. Each recorded run needs its own (its run id names it in the state
+   * file, the journal and the backups, and it gets its own log file): the first run uses the
+   * detection session, later ones (menu reruns) a new one. A dry run uses a session whose host
+   * refuses every write, made when the first dry run starts.
+   */
+  private runSession(command: string): Session {
+    if (this.state.dryRun) {
+      this.dryRunSession ??= this.own(new Session(this.options, { dryRun: true, logName: 'plan' }));
+      this.dryRunSession.facts = this.session.facts;
+      return this.dryRunSession;
     }
-    this.dryRunSession.facts = this.session.facts;
-    return this.dryRunSession;
+    if (!this.mainSessionUsed) {
+      this.mainSessionUsed = true;
+      return this.session;
+    }
+    const s = this.own(new Session(this.options, { logName: command.replace(/\s+/g, '-') }));
+    s.facts = this.session.facts;
+    return s;
   }
 
   private async runAll(steps: Step[], how: RunHow = { command: 'tui' }): Promise<void> {
     const dry = Boolean(this.state.dryRun);
     if (!dry && !this.takeLock(how.command)) return;
-    const session = this.runSession();
+    const session = this.runSession(how.command);
     const from = how.from ?? 0;
     this.running = true;
     this.set({
       engine: this.options.engine,
       phase: 'running',
+      logFile: session.log.filePath,
       check: undefined,
       problem: undefined,
       success: undefined,

@@ -134,7 +134,7 @@ test('a dry run shows every plan, applies nothing, records no run and takes no l
   const confirm = await r.until('the plan', (s) => s.phase === 'confirm');
   assert.equal(confirm.pendingPlan?.stepId, 'configure-docker');
   assert.equal(confirm.planByHand, undefined);
-  assert.equal((r.controller as unknown as { runSession(): Session }).runSession().host.dryRun, true, 'the session of a dry run refuses writes');
+  assert.equal((r.controller as unknown as { runSession(c: string): Session }).runSession('tui').host.dryRun, true, 'the session of a dry run refuses writes');
   r.controller.confirm(true);
   const end = await r.until('the summary', (s) => s.phase === 'summary');
   assert.ok(!r.calls.some((c) => c.endsWith(':apply')), `nothing applied: ${r.calls}`);
