@@ -12,7 +12,7 @@ import { parseCli } from '../../src/cli/args.js';
 import { readAnswersFile } from '../../src/answers/answers-file.js';
 import { processIdentity } from '../../src/state/process-identity.js';
 import { readState, writeState, emptyState } from '../../src/state/state-file.js';
-import { emptyPlan, type Inspection, type Step } from '../../src/steps/step.js';
+import { emptyPlan, type Inspection, type Step, type StepContext } from '../../src/steps/step.js';
 import { WizardController } from '../../src/tui/controller.js';
 import { Session } from '../../src/wizard/session.js';
 import type { WizardState } from '../../src/wizard/state.js';
@@ -231,4 +231,60 @@ test('a stale lock is taken over and the log says so', async () => {
   });
   r.controller.proceed();
   await r.until('the summary and the warning in the log pane', (s) => s.phase === 'summary' && s.logTail.some((l) => /a stale lock from pid 999999999 \(`apply`/.test(l.text)));
+});
+
+test('undo from the summary lists the change, asks about a file changed since, and keeps it when told no', async () => {
+  let target = '';
+  const behave: Behave = {
+    'install-runsc': {
+      inspect: () => (existsSync(target) ? { status: 'done', summary: 'there' } : { status: 'needed', summary: 'writes a file', plan: { ...emptyPlan(), files: [{ path: target, before: null, after: 'wizard\n' }] } }),
+    },
+  };
+  const r = rig(['--runtime', 'docker', '--runtime-arg=--network=host', '--default-runtime', '--yes'], behave);
+  target = join(r.dir, 'etc-file');
+  // The fake step writes through the session's host, so the change is journaled.
+  (r.controller as unknown as { stepsOf: unknown }).stepsOf = () => fakeSteps(r.calls, behave).map((s) => (s.id === 'install-runsc' ? { ...s, apply: async (ctx: StepContext) => { await ctx.host.writeFileAtomic(target, 'wizard\n'); return 'written'; } } : s));
+  r.controller.proceed();
+  await r.until('the summary', (s) => s.phase === 'summary');
+  assert.equal(readFileSync(target, 'utf8'), 'wizard\n');
+  r.controller.openUndo();
+  let s = r.state();
+  assert.equal(s.phase, 'undo');
+  assert.equal(s.undo?.stage, 'review');
+  assert.deepEqual(s.undo?.changes.map((c) => [c.verb, c.path, c.step]), [['remove', target, 'install-runsc']]);
+  writeFileSync(target, 'changed by someone else\n');
+  r.controller.undoAnswer(true);
+  s = await r.until('the question', (st) => st.undo?.stage === 'ask');
+  assert.equal(s.undo?.question?.path, target);
+  assert.match(s.undo?.question?.why ?? '', /changed after the wizard wrote it/);
+  r.controller.undoAnswer(false);
+  s = await r.until('the end of undo', (st) => st.undo?.stage === 'done');
+  assert.equal(s.undo?.ok, false);
+  assert.equal(s.undo?.actions[0]?.result, 'kept');
+  assert.equal(readFileSync(target, 'utf8'), 'changed by someone else\n', 'left as it is');
+  assert.equal(readState(r.stateDir).runs.at(-1)?.command, 'undo');
+  r.controller.back();
+  assert.equal(r.state().phase, 'summary');
+});
+
+test('--answers: every question the file answers is not asked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gvw-answers-'));
+  disposers.push(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'a.toml');
+  writeFileSync(file, 'runtime = "docker"\nnetwork = "host"\n"default-runtime" = false\n');
+  const argv = ['--answers', file, '--state-dir', join(dir, 'state'), '--log-dir', join(dir, 'log')];
+  const cli = parseCli(argv, [readAnswersFile(file)]);
+  const session = new Session(cli.options, { logName: 'tui' });
+  const calls: string[] = [];
+  const controller = new WizardController(session, cli, argv, () => fakeSteps(calls));
+  disposers.push(() => { controller.dispose(); session.close(); });
+  controller.showWelcome(minimalFacts({ running: true }));
+  controller.proceed();
+  const end = Date.now() + 5000;
+  while (controller.getState().phase !== 'summary' && Date.now() < end) {
+    assert.notEqual(controller.getState().phase, 'question', `asked ${controller.getState().question?.id}`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  assert.equal(controller.getState().phase, 'summary');
+  assert.deepEqual(session.options.runtimeArgs, ['--network=host']);
 });
