@@ -438,7 +438,7 @@ export class WizardController implements WizardStore {
     const engine = this.options.engine;
     this.set({ phase: 'step-menu', engine, menu: { engine, message } });
     const inspector = new Session({ ...this.options, logDir: '' }, { dryRun: true });
-    let rows: StepMenuRow[];
+    let rows: StepMenuRow[] = [];
     try {
       const facts = await inspector.detect();
       this.session.facts = facts;
@@ -452,6 +452,8 @@ export class WizardController implements WizardStore {
         ...(r.last ? { lastStatus: r.last.status } : {}),
         ...(r.problem ? { problem: r.problem } : r.last?.status === 'failed' && r.last.problem ? { problem: r.last.problem } : {}),
       }));
+    } catch (e) {
+      message = { text: `could not read the steps' state: ${(e as Error).message}`, ok: false };
     } finally {
       inspector.close();
     }
