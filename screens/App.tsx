@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdout } from 'ink';
-import type { Phase, PlanView, WizardState, WizardStore } from '../src/wizard/state.js';
+import type { Phase, PlanAnswer, PlanView, WizardState, WizardStore } from '../src/wizard/state.js';
 import { CheckResult } from './CheckResult.js';
 import { LogPane } from './LogPane.js';
 import { PlanConfirm } from './PlanConfirm.js';
@@ -12,8 +12,10 @@ import { TextQuestion } from './TextQuestion.js';
 import { ProblemView } from './ProblemView.js';
 import { RuntimeChoice } from './RuntimeChoice.js';
 import { StepList } from './StepList.js';
+import { StepMenu } from './StepMenu.js';
 import { Summary } from './Summary.js';
 import { T } from './T.js';
+import { UndoScreen } from './UndoScreen.js';
 import { Welcome } from './Welcome.js';
 
 export interface AppProps {
@@ -31,8 +33,21 @@ const PHASE_TITLE: Record<Phase, string> = {
   confirm: 'review a change',
   running: 'working',
   summary: 'summary',
+  'step-menu': 'step menu',
+  undo: 'undo',
   fatal: 'cannot continue',
 };
+
+/** The modes, on every screen: a dry run and lab mode must never be mistaken for a normal run. */
+export function modeLine(state: Pick<WizardState, 'dryRun' | 'lab'>): string | undefined {
+  const parts = [
+    ...(state.dryRun ? ['DRY RUN: nothing is changed'] : []),
+    ...(state.lab ? ['LAB MODE: do each step yourself (c) or let the wizard (w)'] : []),
+  ];
+  return parts.length ? parts.join(' - ') : undefined;
+}
+
+export const RUNNING_KEYS = 'PgUp/PgDn k/j scroll - End follow - f this step only - q quit';
 
 /** Most log lines shown at once: the redrawn region stays well below a 24-row terminal. */
 const MAX_LOG_LINES = 12;
@@ -56,12 +71,26 @@ function stepListHeight(state: WizardState): number {
   return state.steps.reduce((n, s) => n + 1 + (s.status === 'failed' && s.problem ? 3 : 0), 0);
 }
 
+/** Rows of the log pane on the running screen. */
+function logRowsOf(state: WizardState, rows: number): number {
+  return Math.max(3, Math.min(MAX_LOG_LINES, rows - 4 - stepListHeight(state)));
+}
+
+/** The confirm screen's keys: y/Enter/n, or in lab mode w (wizard), c (by hand, check), s (skip). */
+function planAnswer(input: string, enter: boolean, byHand?: boolean): PlanAnswer | undefined {
+  const k = input.toLowerCase();
+  if (enter || k === 'y' || (byHand && k === 'w')) return true;
+  if (k === 'n' || (byHand && k === 's')) return false;
+  if (byHand && k === 'c') return 'by-hand';
+  return undefined;
+}
+
 function Body({ state, store, rows, columns }: { state: WizardState; store: WizardStore; rows: number; columns: number }) {
   switch (state.phase) {
     case 'detecting':
       return <T>Detecting this machine...</T>;
     case 'welcome':
-      return state.facts ? <Welcome facts={state.facts} /> : <T>Detecting this machine...</T>;
+      return state.facts ? <Welcome facts={state.facts} resumeOffer={state.resumeOffer} dryRun={state.dryRun} /> : <T>Detecting this machine...</T>;
     case 'choose-runtime':
       return <RuntimeChoice choices={state.runtimeChoices} engine={state.engine} onChoose={(engine) => store.chooseRuntime(engine)} />;
     case 'question':
@@ -73,17 +102,17 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
       );
     case 'confirm':
       return state.pendingPlan ? (
-        <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} />
+        <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} dryRun={state.dryRun} byHand={state.planByHand} note={state.planNote} />
       ) : (
         <T>Preparing the plan...</T>
       );
     case 'running': {
-      const logRows = Math.max(3, Math.min(MAX_LOG_LINES, rows - 4 - stepListHeight(state)));
+      const logRows = logRowsOf(state, rows);
       return (
         <Box flexDirection="column">
           <StepList steps={state.steps} currentStepId={state.currentStepId} />
           <Box marginTop={1}>
-            <LogPane lines={state.logTail} progress={state.progress} maxLines={logRows} width={columns} />
+            <LogPane lines={state.logTail} progress={state.progress} maxLines={logRows} width={columns} view={state.logView ?? { scrolledUp: 0 }} />
           </Box>
         </Box>
       );
@@ -96,8 +125,16 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
           check={state.check}
           logFile={state.logFile}
           problem={state.problem}
+          dryRun={state.dryRun}
+          savedAnswers={state.savedAnswers}
         />
       );
+    case 'step-menu':
+      return state.menu ? (
+        <StepMenu menu={state.menu} maxLines={rows - 1} onRerun={(id) => store.rerunStep(id)} onUndo={(id) => store.openUndo(id)} onBack={() => store.back()} />
+      ) : null;
+    case 'undo':
+      return state.undo ? <UndoScreen undo={state.undo} maxLines={rows - 1} width={columns} dryRun={state.dryRun} logTail={state.logTail} /> : null;
     case 'fatal':
       return (
         <Box flexDirection="column">
@@ -130,27 +167,66 @@ export function App({ store, rows, columns }: AppProps) {
       store.quit();
       return;
     }
-    if (state.phase === 'welcome' && key.return && state.facts) {
-      store.proceed();
-      return;
-    }
-    if (state.phase === 'confirm' && state.pendingPlan && answered.current !== state.pendingPlan) {
-      const yes = input === 'y' || input === 'Y' || key.return;
-      const no = input === 'n' || input === 'N';
-      if (yes || no) {
+    switch (state.phase) {
+      case 'welcome':
+        if (!state.facts) return;
+        if (key.return) store.proceed();
+        else if (input === 'r' && state.resumeOffer) store.resume();
+        else if (input === 'm') store.openMenu();
+        else if (input === 'd') store.toggleDryRun();
+        return;
+      case 'confirm': {
+        if (!state.pendingPlan || answered.current === state.pendingPlan) return;
+        const answer = planAnswer(input, key.return, state.planByHand);
+        if (answer === undefined) return;
         answered.current = state.pendingPlan;
-        store.confirm(yes);
+        store.confirm(answer);
+        return;
       }
+      case 'running': {
+        // No list has focus here: arrows and k/j scroll the log too.
+        const page = Math.max(1, logRowsOf(state, size.rows) - 2);
+        if (key.pageUp) store.scrollLog(page);
+        else if (key.pageDown) store.scrollLog(-page);
+        else if (key.upArrow || input === 'k') store.scrollLog(1);
+        else if (key.downArrow || input === 'j') store.scrollLog(-1);
+        else if (key.end || input === 'G') store.scrollLog('end');
+        else if (input === 'f') store.toggleLogFilter();
+        return;
+      }
+      case 'summary':
+        if (input === 'm') store.openMenu();
+        else if (input === 'u') store.openUndo();
+        return;
+      case 'undo': {
+        const stage = state.undo?.stage;
+        if (stage === 'review' || stage === 'ask') {
+          if (input === 'y' || input === 'Y') store.undoAnswer(true);
+          else if (input === 'n' || input === 'N') store.undoAnswer(false);
+          else if (stage === 'review' && (key.escape || input === 'b')) store.back();
+        } else if (stage === 'done' && (key.escape || input === 'b')) {
+          store.back();
+        }
+        return;
+      }
+      default:
+        return;
     }
   });
+  const mode = modeLine(state);
 
   return (
     <Box flexDirection="column" width={size.columns}>
       <T bold wrap="truncate-end">
         gvisor-wizard{state.engine ? ` (${state.engine})` : ''} - {PHASE_TITLE[state.phase]}
       </T>
-      <Body state={state} store={store} rows={size.rows} columns={size.columns} />
-      {state.phase === 'running' ? <T dimColor>q to quit (stops the running command safely)</T> : null}
+      {mode ? (
+        <T bold color="magenta" wrap="truncate-end">
+          {mode}
+        </T>
+      ) : null}
+      <Body state={state} store={store} rows={size.rows - (mode ? 1 : 0)} columns={size.columns} />
+      {state.phase === 'running' ? <T dimColor wrap="truncate-end">{RUNNING_KEYS}</T> : null}
     </Box>
   );
 }

@@ -9,6 +9,19 @@ export interface PlanConfirmProps {
   plan: PlanView;
   /** Rows the plan body may use (title and key hint not included). */
   maxLines: number;
+  /** Dry run: the plan is shown, never applied. */
+  dryRun?: boolean;
+  /** Lab mode: the operator may do it by hand and have it checked. */
+  byHand?: boolean;
+  /** Above the plan when it is offered again ("not done yet: ..."). */
+  note?: string;
+}
+
+/** The keys of the confirm screen, by mode. */
+export function confirmKeys(p: { dryRun?: boolean; byHand?: boolean }): string {
+  if (p.dryRun) return 'Enter/y next step (dry run: nothing is applied) - q quit';
+  if (p.byHand) return 'w let the wizard do it - c I did it by hand, check - s skip - q quit';
+  return 'y/Enter apply - n skip this step - q quit';
 }
 
 const STYLE: Partial<Record<PlanLineKind, { color?: string; dimColor?: boolean; bold?: boolean }>> = {
@@ -22,19 +35,29 @@ const STYLE: Partial<Record<PlanLineKind, { color?: string; dimColor?: boolean; 
   more: { dimColor: true },
 };
 
-export function PlanConfirm({ plan, maxLines }: PlanConfirmProps) {
-  const lines = fitLines(planLines(plan), Math.max(2, maxLines));
+export function PlanConfirm({ plan, maxLines, dryRun, byHand, note }: PlanConfirmProps) {
+  const lines = fitLines(planLines(plan), Math.max(2, maxLines - (note ? 1 : 0) - (byHand ? 1 : 0)));
   return (
     <Box flexDirection="column">
       <T bold wrap="truncate-end">
-        Apply step "{plan.title}"?
+        {dryRun ? `Plan of step "${plan.title}" (not applied)` : `Apply step "${plan.title}"?`}
       </T>
+      {byHand ? (
+        <T wrap="truncate-end" dimColor>
+          Do this yourself in another terminal, then press c: the wizard checks it.
+        </T>
+      ) : null}
+      {note ? (
+        <T wrap="truncate-end" color="yellow">
+          {note}
+        </T>
+      ) : null}
       {lines.map((l, i) => (
         <T key={i} wrap="truncate-end" {...STYLE[l.kind]}>
           {l.text || ' '}
         </T>
       ))}
-      <T bold>y/Enter apply - n skip this step - q quit</T>
+      <T bold wrap="truncate-end">{confirmKeys({ dryRun, byHand })}</T>
     </Box>
   );
 }

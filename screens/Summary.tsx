@@ -13,27 +13,40 @@ export interface SummaryProps {
   check?: CheckView;
   logFile?: string | null;
   problem?: Problem;
+  /** Dry run: nothing was changed; steps that need work "would change". */
+  dryRun?: boolean;
+  /** Where --save-answers wrote the answers. */
+  savedAnswers?: string;
 }
 
-export function Summary({ success, steps, check, logFile, problem }: SummaryProps) {
+function headline(success: boolean | undefined, dryRun: boolean | undefined, steps: StepView[]): string {
+  if (dryRun) {
+    const would = steps.filter((s) => s.status === 'needed').length;
+    return `Dry run finished: nothing was changed (${would} step${would === 1 ? '' : 's'} would change).`;
+  }
+  return success ? 'Done: the host runs containers under gVisor.' : 'Not finished: see below.';
+}
+
+export function Summary({ success, steps, check, logFile, problem, dryRun, savedAnswers }: SummaryProps) {
   const found = problem ?? steps.find((s) => s.status === 'failed' && s.problem)?.problem;
   // The check shows its own problem: do not print the same one twice.
   const shownProblem = found && check?.problem && found.what === check.problem.what ? undefined : found;
   return (
     <Box flexDirection="column">
-      <T bold color={success ? 'green' : 'red'}>
-        {success ? 'Done: the host runs containers under gVisor.' : 'Not finished: see below.'}
+      <T bold color={success ? 'green' : dryRun ? 'yellow' : 'red'}>
+        {headline(success, dryRun, steps)}
       </T>
       {steps.map((s) => (
         <T key={s.id} wrap="truncate-end">
           {'  '}
-          <T color={STEP_COLOR[s.status]}>{STEP_GLYPH[s.status]}</T> {s.title}: {STEP_WORD[s.status]}
+          <T color={STEP_COLOR[s.status]}>{STEP_GLYPH[s.status]}</T> {s.title}: {dryRun && s.status === 'needed' ? 'would change' : STEP_WORD[s.status]}
         </T>
       ))}
       {check ? <CheckResult check={check} /> : null}
       {shownProblem ? <ProblemView problem={shownProblem} /> : null}
+      {savedAnswers ? <T wrap="truncate-end">Answers saved to {savedAnswers}</T> : null}
       <T wrap="truncate-end">Log file: {logFile ?? 'none (not written)'}</T>
-      <T dimColor>press q to quit</T>
+      <T dimColor wrap="truncate-end">m step menu - u undo - press q to quit</T>
     </Box>
   );
 }

@@ -2,6 +2,7 @@
 
 import { Box } from 'ink';
 import type { Facts } from '../src/detect/facts.js';
+import type { ResumeOfferView } from '../src/wizard/state.js';
 import { T } from './T.js';
 
 export type FactMark = 'ok' | 'missing' | 'info';
@@ -86,7 +87,18 @@ export function factRows(f: Facts): FactRow[] {
   return rows;
 }
 
-export function Welcome({ facts }: { facts: Facts }) {
+/** "An unfinished run from <time> (<engine>) stopped at <step>". */
+export function resumeText(r: ResumeOfferView): string {
+  return `An unfinished run from ${r.startedAt} (${r.engine}) stopped at ${r.stepId}.`;
+}
+
+export interface WelcomeProps {
+  facts: Facts;
+  resumeOffer?: ResumeOfferView;
+  dryRun?: boolean;
+}
+
+export function Welcome({ facts, resumeOffer, dryRun }: WelcomeProps) {
   return (
     <Box flexDirection="column">
       <T bold>This machine</T>
@@ -103,7 +115,15 @@ export function Welcome({ facts }: { facts: Facts }) {
           ) : null}
         </Box>
       ))}
-      <T bold>Enter to continue - q to quit</T>
+      {resumeOffer ? (
+        <Box flexDirection="column">
+          <T color="yellow" wrap="wrap">{resumeText(resumeOffer)}</T>
+          <T bold wrap="truncate-end">r resume there with the same answers - Enter start over</T>
+        </Box>
+      ) : null}
+      <T bold wrap="truncate-end">
+        Enter to continue{resumeOffer ? ' (start over)' : ''} - m step menu - d dry run: {dryRun ? 'on' : 'off'} - q quit
+      </T>
     </Box>
   );
 }

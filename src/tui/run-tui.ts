@@ -24,10 +24,20 @@ class LoadingStore implements WizardStore {
   chooseRuntime = (): void => {};
   answer = (): void => {};
   confirm = (): void => {};
+  resume = (): void => {};
+  toggleDryRun = (): void => {};
+  openMenu = (): void => {};
+  rerunStep = (): void => {};
+  openUndo = (): void => {};
+  undoAnswer = (): void => {};
+  back = (): void => {};
+  scrollLog = (): void => {};
+  toggleLogFilter = (): void => {};
   quit = (): void => { this.quitRequested = true; };
 }
 
-export async function runTui(cli: ParsedCli): Promise<number> {
+/** `argv`: the command line as given (resume rebuilds the recorded run's options from it). */
+export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice(2)): Promise<number> {
   if (cli.noColor) process.env.NO_COLOR = '1';
   const loading = new LoadingStore();
   const app = render(React.createElement(App, { store: loading }), INK_OPTIONS);
@@ -35,7 +45,7 @@ export async function runTui(cli: ParsedCli): Promise<number> {
   try {
     const [{ Session }, { WizardController }] = await Promise.all([import('../wizard/session.js'), import('./controller.js')]);
     const session = new Session(cli.options, { logName: 'tui' });
-    engine = { session, controller: new WizardController(session, cli) };
+    engine = { session, controller: new WizardController(session, cli, argv) };
   } catch (e) {
     app.unmount();
     await app.waitUntilExit().catch(() => {});

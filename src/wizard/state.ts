@@ -2,6 +2,7 @@
 // screens read a WizardState snapshot and call WizardIntents, nothing else.
 
 import type { Facts } from '../detect/facts.js';
+import type { ConfirmAnswer } from '../steps/runner.js';
 
 export type EngineName = 'docker' | 'containerd';
 
@@ -109,7 +110,71 @@ export type Phase =
   | 'confirm' // a step's plan is shown, waiting for yes/no
   | 'running' // a step runs, live logs
   | 'summary' // the end: check result, log file
+  | 'step-menu' // every step with its status now and its last result; rerun one
+  | 'undo' // what undo would put back, then what it did
   | 'fatal'; // cannot go on (problem is set)
+
+/** An interrupted run the welcome screen offers to resume. */
+export interface ResumeOfferView {
+  /** "2026-12-03 18:40 UTC (5 min ago)" */
+  startedAt: string;
+  engine: EngineName;
+  stepId: string;
+  stepTitle: string;
+}
+
+/** One row of the step menu. */
+export interface StepMenuRow {
+  id: string;
+  title: string;
+  now: 'done' | 'needed' | 'not-applicable' | 'blocked' | 'check';
+  /** What a rerun would find now, one line. */
+  summary: string;
+  /** The last recorded result with when ("failed 2026-12-03 18:40 UTC (5 min ago)"), or "never run here". */
+  last: string;
+  lastStatus?: StepStatus;
+  /** Why it is blocked now, or what failed last time. */
+  problem?: Problem;
+}
+
+export interface StepMenuView {
+  engine: EngineName;
+  /** Undefined while the statuses are being read. */
+  rows?: StepMenuRow[];
+  /** The outcome of the last rerun from the menu ("configure-docker: already done, nothing changed"). */
+  message?: { text: string; ok: boolean };
+}
+
+export interface UndoChangeView {
+  /** restore, remove, remove folder */
+  verb: string;
+  path: string;
+  step?: string;
+  at: string;
+}
+
+export interface UndoView {
+  /** Only this step's changes; undefined: every step's. */
+  step?: string;
+  /** review: asking to go ahead; working: putting back; ask: a file changed by someone else; done. */
+  stage: 'review' | 'working' | 'ask' | 'done';
+  changes: UndoChangeView[];
+  /** Journal lines that could not be read. */
+  damaged: number;
+  /** stage 'ask': the file and why it is asked about. */
+  question?: { path: string; why: string };
+  actions: { path: string; result: 'restored' | 'removed' | 'kept' | 'failed'; detail: string }[];
+  engines: { engine: EngineName; ok: boolean; detail: string }[];
+  ok?: boolean;
+}
+
+/** How the log pane is scrolled and filtered. */
+export interface LogViewState {
+  /** Only this step's lines (key f); undefined: every step. */
+  step?: string;
+  /** Lines between the newest shown line and the newest line; 0 follows the output. */
+  scrolledUp: number;
+}
 
 export interface WizardState {
   phase: Phase;
@@ -120,15 +185,35 @@ export interface WizardState {
   currentStepId?: string;
   pendingPlan?: PlanView;
   question?: QuestionView;
-  /** Bounded tail of the log; the full output is in logFile. */
+  /**
+   * The lines the log pane may show: at most LOG_TAIL_LINES of the (bounded) scrollback,
+   * ending where it is scrolled to, filtered as logView says. The full output is in logFile.
+   */
   logTail: LogLine[];
+  logView?: LogViewState;
   progress?: ProgressView;
   check?: CheckView;
   logFile?: string | null;
   problem?: Problem;
   /** True once every step finished and the check passed. */
   success?: boolean;
+  /** Dry run: every plan is shown, nothing is changed. */
+  dryRun?: boolean;
+  /** Lab mode: each step can be done by hand and checked. */
+  lab?: boolean;
+  /** Shown above a plan that is offered again in lab mode ("not done yet: ..."). */
+  planNote?: string;
+  /** Lab mode: the pending plan may be done by hand (not for the isolation checks). */
+  planByHand?: boolean;
+  resumeOffer?: ResumeOfferView;
+  menu?: StepMenuView;
+  undo?: UndoView;
+  /** Where --save-answers wrote this run's answers. */
+  savedAnswers?: string;
 }
+
+/** The answer to a plan: apply, skip, or (lab mode) "I did it by hand, check it". */
+export type PlanAnswer = ConfirmAnswer;
 
 /** What screens may ask for. Everything else is the controller's business. */
 export interface WizardIntents {
@@ -138,7 +223,25 @@ export interface WizardIntents {
   /** Answer the question with this id. */
   answer(questionId: string, value: string): void;
   /** Answer the confirm screen for the pending step. */
-  confirm(apply: boolean): void;
+  confirm(answer: PlanAnswer): void;
+  /** Welcome: start over is proceed(); this resumes the unfinished run. */
+  resume(): void;
+  /** Welcome: turn dry run on or off. */
+  toggleDryRun(): void;
+  /** Welcome or summary: the step menu. */
+  openMenu(): void;
+  /** Step menu: rerun this step alone. */
+  rerunStep(stepId: string): void;
+  /** Step menu, summary: what undo would put back (one step or all). */
+  openUndo(stepId?: string): void;
+  /** Undo screen: go ahead (review) or overwrite the file asked about (ask). */
+  undoAnswer(yes: boolean): void;
+  /** Leave the step menu or the undo screen. */
+  back(): void;
+  /** Log pane: scroll by lines (positive: older); 'end' follows the output again. */
+  scrollLog(lines: number | 'end'): void;
+  /** Log pane: every step or only the current one. */
+  toggleLogFilter(): void;
   /** Quit cleanly: stop a running command, never leave half-written files. */
   quit(): void;
 }

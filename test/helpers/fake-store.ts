@@ -1,11 +1,20 @@
 // A WizardStore for screen tests: holds a state, `set()` changes it and notifies, intents are recorded.
 
-import type { EngineName, WizardState, WizardStore } from '../../src/wizard/state.js';
+import type { EngineName, PlanAnswer, WizardState, WizardStore } from '../../src/wizard/state.js';
 
 export type IntentCall =
   | { intent: 'proceed' }
   | { intent: 'chooseRuntime'; engine: EngineName }
-  | { intent: 'confirm'; apply: boolean }
+  | { intent: 'confirm'; apply: PlanAnswer }
+  | { intent: 'resume' }
+  | { intent: 'toggleDryRun' }
+  | { intent: 'openMenu' }
+  | { intent: 'rerunStep'; stepId: string }
+  | { intent: 'openUndo'; stepId?: string }
+  | { intent: 'undoAnswer'; yes: boolean }
+  | { intent: 'back' }
+  | { intent: 'scrollLog'; lines: number | 'end' }
+  | { intent: 'toggleLogFilter' }
   | { intent: 'answer'; questionId: string; value: string }
   | { intent: 'quit' };
 
@@ -40,9 +49,18 @@ export class FakeStore implements WizardStore {
   chooseRuntime = (engine: EngineName): void => {
     this.calls.push({ intent: 'chooseRuntime', engine });
   };
-  confirm = (apply: boolean): void => {
+  confirm = (apply: PlanAnswer): void => {
     this.calls.push({ intent: 'confirm', apply });
   };
+  resume = (): void => { this.calls.push({ intent: 'resume' }); };
+  toggleDryRun = (): void => { this.calls.push({ intent: 'toggleDryRun' }); };
+  openMenu = (): void => { this.calls.push({ intent: 'openMenu' }); };
+  rerunStep = (stepId: string): void => { this.calls.push({ intent: 'rerunStep', stepId }); };
+  openUndo = (stepId?: string): void => { this.calls.push(stepId === undefined ? { intent: 'openUndo' } : { intent: 'openUndo', stepId }); };
+  undoAnswer = (yes: boolean): void => { this.calls.push({ intent: 'undoAnswer', yes }); };
+  back = (): void => { this.calls.push({ intent: 'back' }); };
+  scrollLog = (lines: number | 'end'): void => { this.calls.push({ intent: 'scrollLog', lines }); };
+  toggleLogFilter = (): void => { this.calls.push({ intent: 'toggleLogFilter' }); };
   answer = (questionId: string, value: string): void => {
     this.calls.push({ intent: 'answer', questionId, value });
   };
