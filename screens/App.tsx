@@ -17,6 +17,10 @@ import { Summary } from './Summary.js';
 import { T } from './T.js';
 import { UndoScreen } from './UndoScreen.js';
 import { Welcome } from './Welcome.js';
+import { WhyPanel } from './WhyPanel.js';
+
+/** Columns of the why-panel (toggled with ?); shown only on terminals of 80 columns or more. */
+const WHY_WIDTH = 38;
 
 export interface AppProps {
   store: WizardStore;
@@ -39,15 +43,16 @@ const PHASE_TITLE: Record<Phase, string> = {
 };
 
 /** The modes, on every screen: a dry run and lab mode must never be mistaken for a normal run. */
-export function modeLine(state: Pick<WizardState, 'dryRun' | 'lab'>): string | undefined {
+export function modeLine(state: Pick<WizardState, 'dryRun' | 'lab' | 'practice'>): string | undefined {
   const parts = [
+    ...(state.practice ? ['PRACTICE: stand-in engines, this machine is not changed'] : []),
     ...(state.dryRun ? ['DRY RUN: nothing is changed'] : []),
     ...(state.lab ? ['LAB MODE: do each step yourself (c) or let the wizard (w)'] : []),
   ];
   return parts.length ? parts.join(' - ') : undefined;
 }
 
-export const RUNNING_KEYS = 'PgUp/PgDn k/j scroll - End follow - f this step only - q quit';
+export const RUNNING_KEYS = 'PgUp/PgDn k/j scroll - End follow - f this step only - ? why - q quit';
 
 /** Most log lines shown at once: the redrawn region stays well below a 24-row terminal. */
 const MAX_LOG_LINES = 12;
@@ -159,12 +164,18 @@ export function App({ store, rows, columns }: AppProps) {
   const size = useTerminalSize(rows, columns);
   // One answer per plan: a second Enter before the controller moves on must not apply twice.
   const answered = useRef<PlanView | undefined>(undefined);
+  const [showWhy, setShowWhy] = useState(false);
 
   useInput((input, key) => {
     // While text is typed (the join line), q is a letter: only Ctrl-C quits.
     const typing = state.phase === 'question' && state.question?.kind === 'text';
     if ((!typing && (input === 'q' || input === 'Q')) || (key.ctrl && input === 'c')) {
       store.quit();
+      return;
+    }
+    // ? shows why the current step exists (lab classes), beside the screen.
+    if (!typing && input === '?') {
+      setShowWhy((v) => !v);
       return;
     }
     switch (state.phase) {
@@ -214,6 +225,9 @@ export function App({ store, rows, columns }: AppProps) {
     }
   });
   const mode = modeLine(state);
+  const why = showWhy && size.columns >= 80;
+  const bodyColumns = why ? size.columns - WHY_WIDTH : size.columns;
+  const bodyRows = size.rows - (mode ? 1 : 0);
 
   return (
     <Box flexDirection="column" width={size.columns}>
@@ -225,7 +239,16 @@ export function App({ store, rows, columns }: AppProps) {
           {mode}
         </T>
       ) : null}
-      <Body state={state} store={store} rows={size.rows - (mode ? 1 : 0)} columns={size.columns} />
+      {why ? (
+        <Box flexDirection="row">
+          <Box flexDirection="column" width={bodyColumns}>
+            <Body state={state} store={store} rows={bodyRows} columns={bodyColumns} />
+          </Box>
+          <WhyPanel stepId={state.currentStepId ?? 'detect'} width={WHY_WIDTH} maxRows={bodyRows - 1} noColor={'NO_COLOR' in process.env} />
+        </Box>
+      ) : (
+        <Body state={state} store={store} rows={bodyRows} columns={size.columns} />
+      )}
       {state.phase === 'running' ? <T dimColor wrap="truncate-end">{RUNNING_KEYS}</T> : null}
     </Box>
   );

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Step, StepContext } from '../steps/step.js';
-import type { CheckView } from '../wizard/state.js';
+import type { CheckView, EngineName } from '../wizard/state.js';
+import { stepsFor } from '../wizard/session.js';
 import type { WizardOptions } from '../wizard/options.js';
 import { practiceLayout, type PracticeLayout } from './paths.js';
 import { dockerClientSource, dockerdSource } from './standin-sources.js';
@@ -37,6 +38,11 @@ export function practiceCheck(check: CheckView): CheckView {
 /** The steps with the isolation check's verdict (state file, report, screens) marked as practice. */
 export function practiceSteps(steps: readonly Step[]): Step[] {
   return steps.map((s) => (s.id === 'isolation-check' ? markCheckStep(s) : s));
+}
+
+/** stepsFor with the practice marking: what the TUI builds its steps with in practice mode. */
+export function practiceStepsOf(engine: EngineName, options?: Pick<WizardOptions, 'kubernetes'>): Step[] {
+  return practiceSteps(stepsFor(engine, options));
 }
 
 function markCheckStep(step: Step): Step {

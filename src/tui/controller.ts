@@ -137,6 +137,7 @@ export class WizardController implements WizardStore {
       problem,
       dryRun: this.cli.dryRun || undefined,
       lab: this.cli.lab || undefined,
+      practice: this.cli.practice || undefined,
       resumeOffer: this.resumeOffer(),
     });
   }
@@ -364,7 +365,7 @@ export class WizardController implements WizardStore {
       currentStepId: undefined,
       steps: steps.map((s, i): StepView => (i < from ? { id: s.id, title: s.title, status: 'done', summary: 'finished in the interrupted run' } : { id: s.id, title: s.title, status: 'pending' })),
     });
-    const recorder = dry ? undefined : session.beginRun(how.command, steps, this.answered);
+    const recorder = dry ? undefined : session.beginRun(how.command, steps, this.answered, Boolean(this.cli.practice));
     const ctx = session.context({
       progress: (p) => this.onProgress(p),
       reportCheck: (check) => { this.set({ check }); recorder?.check(check); },

@@ -45,7 +45,9 @@ export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice
   try {
     const [{ Session }, { WizardController }] = await Promise.all([import('../wizard/session.js'), import('./controller.js')]);
     const session = new Session(cli.options, { logName: 'tui' });
-    engine = { session, controller: new WizardController(session, cli, argv) };
+    // Practice: the same steps, with the check's verdict marked as simulated evidence.
+    const stepsOf = cli.practice ? (await import('../practice/practice.js')).practiceStepsOf : undefined;
+    engine = { session, controller: new WizardController(session, cli, argv, stepsOf) };
   } catch (e) {
     app.unmount();
     await app.waitUntilExit().catch(() => {});

@@ -201,6 +201,8 @@ export interface WizardState {
   dryRun?: boolean;
   /** Lab mode: each step can be done by hand and checked. */
   lab?: boolean;
+  /** Practice run: stand-in engines under --root; nothing real is changed or proven. */
+  practice?: boolean;
   /** Shown above a plan that is offered again in lab mode ("not done yet: ..."). */
   planNote?: string;
   /** Lab mode: the pending plan may be done by hand (not for the isolation checks). */

@@ -57,3 +57,14 @@ test('y and n do nothing outside the confirm screen', async () => {
   await settle();
   assert.deepEqual(store.calls, []);
 });
+
+test('? shows why the current step exists beside the screen, and hides it again', async () => {
+  const store = new FakeStore({ phase: 'running', steps: STEPS, currentStepId: 'configure-docker' });
+  const r = await renderReady(<App store={store} rows={24} columns={100} />);
+  assert.doesNotMatch(r.lastFrame() ?? '', /Why the sandbox needs it|dockerd only runs runtimes/);
+  r.stdin.write('?');
+  await waitFor(() => /dockerd only runs/.test(r.lastFrame() ?? ''));
+  r.stdin.write('?');
+  await waitFor(() => !/dockerd only runs/.test(r.lastFrame() ?? ''));
+  assert.deepEqual(store.calls, []);
+});
