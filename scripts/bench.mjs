@@ -15,7 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -464,9 +464,10 @@ async function logPaneChild(dir) {
   app.unmount();
   controller.dispose();
   session.close();
-  const logFile = session.log.filePath;
-  // Lines of the measured run: the warm-up printed 2000 before.
-  const logLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => / OUT +\[bench-output\] line \d{6} /.test(l)).length - 2000;
+  // Each run of the TUI has its own log file (the controller opens a session per run):
+  // count the lines of all of them. The warm-up printed 2000 before the measured run.
+  const logDir = join(dir, 'log');
+  const logLines = readdirSync(logDir).reduce((n, f) => n + readFileSync(join(logDir, f), 'utf8').split('\n').filter((l) => / OUT +\[bench-output\] line \d{6} /.test(l)).length, 0) - 2000;
   const lastOut = state.logTail.filter((l) => l.level === 'out').at(-1)?.text ?? '';
   if (!lastOut.startsWith(`line ${String(LINES).padStart(6, '0')} `)) throw new Error(`the tail does not end with the last line: ${lastOut}`);
   process.stdout.write(JSON.stringify({
