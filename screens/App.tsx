@@ -132,6 +132,8 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
           problem={state.problem}
           dryRun={state.dryRun}
           savedAnswers={state.savedAnswers}
+          diagnoses={state.diagnoses}
+          diagnosing={state.diagnosing}
         />
       );
     case 'step-menu':

@@ -17,7 +17,13 @@ export interface SummaryProps {
   dryRun?: boolean;
   /** Where --save-answers wrote the answers. */
   savedAnswers?: string;
+  /** Known failures the doctor matched after the failure. */
+  diagnoses?: { title: string; fix: string }[];
+  diagnosing?: boolean;
 }
+
+/** At most this many known causes fit under the rest; `gvisor-wizard doctor` lists them all. */
+const SHOWN_DIAGNOSES = 2;
 
 function headline(success: boolean | undefined, dryRun: boolean | undefined, steps: StepView[]): string {
   if (dryRun) {
@@ -27,7 +33,7 @@ function headline(success: boolean | undefined, dryRun: boolean | undefined, ste
   return success ? 'Done: the host runs containers under gVisor.' : 'Not finished: see below.';
 }
 
-export function Summary({ success, steps, check, logFile, problem, dryRun, savedAnswers }: SummaryProps) {
+export function Summary({ success, steps, check, logFile, problem, dryRun, savedAnswers, diagnoses, diagnosing }: SummaryProps) {
   const found = problem ?? steps.find((s) => s.status === 'failed' && s.problem)?.problem;
   // The check shows its own problem: do not print the same one twice.
   const shownProblem = found && check?.problem && found.what === check.problem.what ? undefined : found;
@@ -44,6 +50,13 @@ export function Summary({ success, steps, check, logFile, problem, dryRun, saved
       ))}
       {check ? <CheckResult check={check} /> : null}
       {shownProblem ? <ProblemView problem={shownProblem} /> : null}
+      {diagnosing ? <T dimColor wrap="truncate-end">Looking for a known cause (doctor)...</T> : null}
+      {(diagnoses ?? []).slice(0, SHOWN_DIAGNOSES).map((d) => (
+        <T key={d.title} wrap="truncate-end">
+          <T color="yellow">Known cause: {d.title}.</T> {d.fix}
+        </T>
+      ))}
+      {diagnoses && diagnoses.length > 0 ? <T dimColor wrap="truncate-end">gvisor-wizard doctor explains {diagnoses.length === 1 ? 'it' : 'them'} in full</T> : null}
       {savedAnswers ? <T wrap="truncate-end">Answers saved to {savedAnswers}</T> : null}
       <T wrap="truncate-end">Log file: {logFile ?? 'none (not written)'}</T>
       <T dimColor wrap="truncate-end">m step menu - u undo - press q to quit</T>

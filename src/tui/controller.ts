@@ -13,7 +13,7 @@ import { engineChoices, Session, stepsFor } from '../wizard/session.js';
 import { Question, runscQuestions } from '../wizard/questions.js';
 import { registerJoinSecrets } from '../kube/steps/common.js';
 import type {
-  EngineName, LogLine, PlanAnswer, PlanView, Phase, ProgressView, ResumeOfferView, StepMenuRow, StepView, WizardState, WizardStore,
+  EngineName, LogLine, PlanAnswer, PlanView, Phase, Problem, ProgressView, ResumeOfferView, StepMenuRow, StepView, WizardState, WizardStore,
 } from '../wizard/state.js';
 import type { Facts } from '../detect/facts.js';
 import { preflightProblem } from '../cli/headless.js';
@@ -386,7 +386,23 @@ export class WizardController implements WizardStore {
       await this.showMenu(menuMessage(this.state.steps[0], outcome, dry));
       return;
     }
-    this.set({ phase: 'summary', success: !dry && outcome.ok, problem: outcome.problem, progress: undefined });
+    this.set({ phase: 'summary', success: !dry && outcome.ok, problem: outcome.problem, progress: undefined, diagnoses: undefined });
+    if (!dry && !outcome.ok && !outcome.skipped) void this.diagnose(ctx, [outcome.problem, this.state.check?.problem]);
+  }
+
+  /** A failure is matched against the known ones (the doctor, read-only) while the summary shows. */
+  private async diagnose(ctx: StepContext, problems: (Problem | undefined)[]): Promise<void> {
+    this.set({ diagnosing: true });
+    const text = problems.filter((p): p is Problem => p !== undefined).map((p) => `${p.what}\n${p.why}`).join('\n');
+    try {
+      const { runDoctor } = await import('../doctor/doctor.js');
+      const { diagnoses } = await runDoctor(ctx, text);
+      if (this.state.phase === 'summary') this.set({ diagnoses: diagnoses.map((d) => ({ title: d.title, fix: d.fix[0] ?? '' })) });
+    } catch (e) {
+      ctx.log.warn(`the doctor could not look at this failure: ${(e as Error).message}`);
+    } finally {
+      this.set({ diagnosing: undefined });
+    }
   }
 
   private onReport(id: string, r: StepReport, dry: boolean): void {

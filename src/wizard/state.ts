@@ -203,6 +203,10 @@ export interface WizardState {
   lab?: boolean;
   /** Practice run: stand-in engines under --root; nothing real is changed or proven. */
   practice?: boolean;
+  /** After a failure: known failures the doctor matched (title and first fix). */
+  diagnoses?: { title: string; fix: string }[];
+  /** The doctor is still looking at a failure. */
+  diagnosing?: boolean;
   /** Shown above a plan that is offered again in lab mode ("not done yet: ..."). */
   planNote?: string;
   /** Lab mode: the pending plan may be done by hand (not for the isolation checks). */

@@ -32,6 +32,11 @@ for (const phase of ['welcome', 'choose-runtime', 'confirm', 'running', 'summary
       // Every mode and offer at once.
       dryRun: true,
       lab: true,
+      practice: true,
+      diagnoses: [
+        { title: 'old runsc on a new kernel (network namespace)', fix: 'Install a newer runsc (--release latest), or knowingly add --runtime-arg=--network=host.' },
+        { title: 'daemon.json key vs dockerd flag', fix: 'Keep each setting in one place.' },
+      ],
       planByHand: true,
       planNote: 'not done yet: daemon.json has no runsc runtime',
       resumeOffer: { startedAt: '2026-12-03 18:40 UTC (5 min ago)', engine: 'containerd', stepId: 'kube-containerd-cri', stepTitle: 'x' },

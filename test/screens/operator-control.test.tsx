@@ -179,7 +179,7 @@ test('nothing to undo is said in words', async () => {
 test('the log pane scrolls back with PgUp/PgDn, k/j and arrows, End follows, f filters; its title says what it shows', async () => {
   const { store, r, frame } = await show({ phase: 'running', engine: 'docker', steps: STEPS, currentStepId: 'configure', logTail: logLines(1, 100), logView: { scrolledUp: 0 } });
   assert.match(frame, /^log: all steps$/m);
-  assert.match(frame, /PgUp\/PgDn k\/j scroll - End follow - f this step only - q quit/);
+  assert.match(frame, /PgUp\/PgDn k\/j scroll - End follow - f this step only - \? why - q quit/);
   for (const key of [PG_UP, PG_DOWN, 'k', 'j', KEY.up, KEY.down, END, 'f']) {
     const n = store.calls.length;
     r.stdin.write(key);

@@ -288,3 +288,19 @@ test('--answers: every question the file answers is not asked', async () => {
   assert.equal(controller.getState().phase, 'summary');
   assert.deepEqual(session.options.runtimeArgs, ['--network=host']);
 });
+
+test('a failed step is matched against the known failures, and the summary gets the cause', async () => {
+  const r = rig(['--runtime', 'docker', '--runtime-arg=--network=host', '--default-runtime', '--docker-host', 'unix:///nonexistent/docker.sock'], {
+    'isolation-check': {
+      inspect: () => ({ status: 'needed', summary: 'check', plan: emptyPlan() }),
+      apply: () => { throw new Error('runsc: cannot run with network enabled in root network namespace'); },
+    },
+  });
+  r.controller.proceed();
+  await r.until('the check plan', (st) => st.phase === 'confirm');
+  r.controller.confirm(true);
+  const s = await r.until('a diagnosis on the summary', (st) => st.phase === 'summary' && !st.diagnosing && (st.diagnoses?.length ?? 0) > 0);
+  assert.equal(s.success, false);
+  assert.match(s.diagnoses![0]!.title, /old runsc on a new kernel/i);
+  assert.match(s.diagnoses![0]!.fix, /--network=host|newer runsc/);
+});
