@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { formatArgv, RunLog } from '../log/run-log.js';
 import type { Journal } from '../state/journal.js';
+import { processIdentity } from '../state/process-identity.js';
 import {
   DryRunRefusal, FileInfo, Host, HttpResponse, ProcessInfo, RunOptions, RunResult, WriteOptions, WriteResult,
 } from './host.js';
@@ -148,7 +149,10 @@ export class LocalHost implements Host {
   }
 
   async makeTempDir(prefix: string): Promise<string> {
-    return fs.mkdtemp(join(process.env.TMPDIR || tmpdir(), `${prefix}-`));
+    const base = process.env.TMPDIR || tmpdir();
+    await sweepStaleTempDirs(base, prefix);
+    // The pid in the name lets a later run tell a killed run's leftovers (a partial download) from a live one's.
+    return fs.mkdtemp(join(base, `${prefix}-${process.pid}-`));
   }
 
   async removeTempDir(realPath: string): Promise<void> {
@@ -375,6 +379,22 @@ export class KeptOutput {
 let execaModule: Promise<typeof import('execa')> | undefined;
 function loadExeca(): Promise<typeof import('execa')> {
   return (execaModule ??= import('execa'));
+}
+
+/** Removes `<prefix>-<pid>-*` folders whose process is gone (kill -9 leaves its temp folder behind). */
+async function sweepStaleTempDirs(base: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(base);
+  } catch {
+    return;
+  }
+  const own = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)-`);
+  for (const n of names) {
+    const pid = Number(own.exec(n)?.[1]);
+    if (!pid || pid === process.pid || processIdentity(pid) !== undefined) continue;
+    await fs.rm(join(base, n), { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

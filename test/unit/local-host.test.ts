@@ -268,3 +268,25 @@ describe('LocalHost.run', () => {
     await assert.rejects(h.host.run([]), /empty argv/);
   });
 });
+
+describe('temp folders of killed runs', () => {
+  it('given a release temp folder of a process that is gone, when a new one is made, then the old one is removed and a live one is kept', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'gvw-tmpsweep-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = base;
+    try {
+      const dead = join(base, 'gvisor-wizard-release-999999999-abc');
+      const live = join(base, `gvisor-wizard-release-${process.ppid}-def`);
+      const other = join(base, 'gvisor-wizard-nerdctl-999999999-ghi');
+      for (const d of [dead, live, other]) mkdirSync(join(d, 'partial'), { recursive: true });
+      const made = await new LocalHost({ log: new RunLog() }).makeTempDir('gvisor-wizard-release');
+      assert.ok(!existsSync(dead), 'the killed run\'s partial download is gone');
+      assert.ok(existsSync(live), 'a live process\'s folder stays');
+      assert.ok(existsSync(other), 'another prefix is not touched');
+      assert.match(made, new RegExp(`gvisor-wizard-release-${process.pid}-`));
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
