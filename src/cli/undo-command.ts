@@ -63,5 +63,9 @@ function report(io: typeof stdio, outcome: UndoOutcome, engines: EngineAction[],
   for (const a of outcome.actions) io.out(`  [${a.result}] ${a.path}: ${a.detail}`);
   for (const e of engines) io.out(`  [${e.ok ? 'ok' : '!!'}] ${e.engine}: ${e.detail}`);
   if (!ok) io.out('  Files left as they are are listed above with why; rerun `gvisor-wizard undo` (with --force to overwrite files changed since) when ready.');
+  // Files the kernel or the kubelet read only when told to: say what to run.
+  const steps = new Set(outcome.undoneSteps);
+  if (steps.has('kube-prepare-host')) io.out('  note: the kernel still has the old sysctl values and swap stays off: run `sysctl --system`, and `swapon -a` if you want swap back.');
+  if (steps.has('kube-kubelet-flags') || steps.has('kube-join')) io.out('  note: the kubelet reads its flags at start: `systemctl restart kubelet`; to leave the cluster use `kubeadm reset -f` (and `kubectl delete node` on the control plane).');
   return ok;
 }
