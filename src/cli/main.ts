@@ -115,7 +115,7 @@ async function runCommand(argv: string[], cli: ParsedCli): Promise<number> {
         return 2;
       }
       const { runTui } = await importTuiLive();
-      return await runTui(cli);
+      return await runTui(cli, argv);
     }
     switch (cli.command) {
       case 'steps': return await (await import('./steps-command.js')).stepsCommand(cli);
