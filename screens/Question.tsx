@@ -4,12 +4,13 @@ import { Box } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { QuestionView } from '../src/wizard/state.js';
 import { T } from './T.js';
+import { useBurstSafeSelect } from './use-burst-safe-select.js';
 
 function Indicator({ isSelected = false }: { isSelected?: boolean }) {
   return <T color="cyan">{isSelected ? '> ' : '  '}</T>;
 }
 
-function Item({ isSelected = false, label }: { isSelected?: boolean; label: string }) {
+function ItemRow({ isSelected = false, label }: { isSelected?: boolean; label: string }) {
   return (
     <T color={isSelected ? 'cyan' : undefined} bold={isSelected} wrap="truncate-end">
       {label}
@@ -18,6 +19,7 @@ function Item({ isSelected = false, label }: { isSelected?: boolean; label: stri
 }
 
 export function Question({ question, onAnswer }: { question: QuestionView; onAnswer(value: string): void }) {
+  const select = useBurstSafeSelect(onAnswer);
   return (
     <Box flexDirection="column">
       <T bold>{question.prompt}</T>
@@ -28,8 +30,9 @@ export function Question({ question, onAnswer }: { question: QuestionView; onAns
           items={question.options.map((o) => ({ key: o.value, label: o.label, value: o.value }))}
           initialIndex={question.initial}
           indicatorComponent={Indicator}
-          itemComponent={Item}
-          onSelect={(item) => onAnswer(item.value)}
+          itemComponent={ItemRow}
+          onHighlight={select.onHighlight}
+          onSelect={select.onSelect}
         />
       </Box>
       <T dimColor>Up/Down to move, Enter to choose, q to quit</T>

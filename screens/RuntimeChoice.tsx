@@ -5,6 +5,7 @@ import { Box } from 'ink';
 import SelectInput from 'ink-select-input';
 import type { EngineName, RuntimeChoiceView } from '../src/wizard/state.js';
 import { T } from './T.js';
+import { useBurstSafeSelect } from './use-burst-safe-select.js';
 
 export interface RuntimeChoiceProps {
   choices: RuntimeChoiceView[];
@@ -30,6 +31,7 @@ export function RuntimeChoice({ choices, engine, onChoose }: RuntimeChoiceProps)
   const disabled = choices.filter((c) => c.disabledReason !== undefined);
   const items = enabled.map((c) => ({ key: c.value, label: c.label, value: c.value }));
   const initial = Math.max(0, enabled.findIndex((c) => c.value === engine));
+  const select = useBurstSafeSelect((v) => onChoose(v as (typeof items)[number]['value']));
   return (
     <Box flexDirection="column">
       <T bold>Which container engine should run containers under gVisor?</T>
@@ -39,7 +41,8 @@ export function RuntimeChoice({ choices, engine, onChoose }: RuntimeChoiceProps)
           initialIndex={initial}
           indicatorComponent={Indicator}
           itemComponent={Item}
-          onSelect={(item) => onChoose(item.value)}
+          onHighlight={select.onHighlight}
+          onSelect={select.onSelect}
         />
       ) : (
         <T color="red">No engine can be set up on this machine.</T>

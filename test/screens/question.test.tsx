@@ -44,3 +44,23 @@ test('questions whose flags were given are not asked, and answers become runsc f
   platform!.apply(keep, 'default');
   assert.deepEqual(keep.runtimeArgs, [], 'choosing the defaults in the TUI means no flags, also when the config had some');
 });
+
+test('Down and Enter arriving in one read (a paste, a fast typist) choose the row moved to, not the old one', async () => {
+  const [network] = runscQuestions(facts(false), new Set());
+  const { apply: _a, ...view } = network!;
+  const store = new FakeStore({ phase: 'question', question: view });
+  const r = await renderReady(<App store={store} rows={24} columns={80} />);
+  r.stdin.write(`${KEY.down}${KEY.enter}`);
+  await waitFor(() => store.calls.length > 0);
+  assert.deepEqual(store.calls, [{ intent: 'answer', questionId: 'network', value: 'host' }]);
+});
+
+test('a digit still chooses its row at once', async () => {
+  const [network] = runscQuestions(facts(false), new Set());
+  const { apply: _a, ...view } = network!;
+  const store = new FakeStore({ phase: 'question', question: view });
+  const r = await renderReady(<App store={store} rows={24} columns={80} />);
+  r.stdin.write('3');
+  await waitFor(() => store.calls.length > 0);
+  assert.deepEqual(store.calls, [{ intent: 'answer', questionId: 'network', value: 'none' }]);
+});

@@ -72,3 +72,11 @@ test('when no engine can be chosen the screen says so and lists every reason', a
   await settle();
   assert.deepEqual(store.calls, []);
 });
+
+test('Down and Enter arriving in one read choose the engine moved to', async () => {
+  const store = new FakeStore({ phase: 'choose-runtime', runtimeChoices: [{ value: 'docker', label: 'docker 20.10' }, { value: 'containerd', label: 'containerd 1.6' }] });
+  const r = await renderReady(<App store={store} rows={24} columns={80} />);
+  r.stdin.write(`${KEY.down}${KEY.enter}`);
+  await waitFor(() => store.calls.length > 0);
+  assert.deepEqual(store.calls, [{ intent: 'chooseRuntime', engine: 'containerd' }]);
+});
