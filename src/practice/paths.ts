@@ -34,6 +34,8 @@ export interface PracticeLayout {
   release: string;
   socket: string;
   dockerHost: string;
+  /** The practice containerd's socket (a real path: sockets are not re-rooted). */
+  containerdSocket: string;
   marker: string;
 }
 
@@ -52,6 +54,7 @@ export function practiceLayout(root: string): PracticeLayout {
     release: join(dir, 'release'),
     socket,
     dockerHost: `unix://${socket}`,
+    containerdSocket: join(dir, 'run', 'containerd.sock'),
     marker: join(dir, PRACTICE_MARKER),
   };
 }

@@ -1,11 +1,12 @@
 // Practice mode (--practice): every step runs for real, but against stand-ins kept below DIR
-// (the --root): a docker CLI and a dockerd that only pretend to run containers, and a practice
-// release whose "runsc" is a copy of /bin/true. Nothing outside DIR is written, and every
-// answer that would prove isolation says it is practice.
+// (the --root): a docker CLI and a dockerd, or a containerd, ctr and systemctl, that only
+// pretend to run containers, and a practice release whose "runsc" is a copy of /bin/true.
+// Nothing outside DIR is written, and every answer that would prove isolation says it is practice.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Step, StepContext } from '../steps/step.js';
 import type { CheckView, EngineName } from '../wizard/state.js';
@@ -13,6 +14,7 @@ import { stepsFor } from '../wizard/session.js';
 import type { WizardOptions } from '../wizard/options.js';
 import { practiceLayout, type PracticeLayout } from './paths.js';
 import { dockerClientSource, dockerdSource } from './standin-sources.js';
+import { containerdSource, ctrSource, journalctlSource, systemctlSource } from './containerd-sources.js';
 
 export { defaultPracticeRoot, isPracticeRoot, practiceLayout } from './paths.js';
 
@@ -66,24 +68,32 @@ export interface PracticeSession {
   layout: PracticeLayout;
   /** The stand-in dockerd's pid, while it runs. */
   dockerdPid?: number;
+  /** The stand-in containerd's pid as started (a restart replaces it; see DIR/practice/run/containerd.pid). */
+  containerdPid?: number;
   /** Stops the stand-in daemon (always call it; safe twice). */
   stop(): Promise<void>;
 }
 
+/** The PATH a containerd service gets from systemd: where it looks for shims (below DIR in practice). */
+const SERVICE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /**
  * Prepares DIR (stand-ins, practice release), points the options and this process's PATH and
- * TMPDIR at them, and starts the stand-in dockerd when the command needs an engine.
+ * TMPDIR at them, and starts the stand-in engine (dockerd, or containerd) when the command needs one.
  * `explicit` are the flags the operator gave: an explicit --from-dir or --mirror is kept.
  */
 export async function startPractice(command: string, options: WizardOptions, explicit: ReadonlySet<string>): Promise<PracticeSession> {
   if (options.root === '/') throw new Error('internal: practice needs --root DIR');
-  if (options.engine !== 'docker' && command !== 'report' && command !== 'undo') {
-    throw new PracticeError('practice mode has stand-ins for docker only', 'the containerd path has no stand-in engine yet', 'Use --practice --runtime docker (or leave --runtime out).');
+  if (options.kubernetes && command !== 'report' && command !== 'undo') {
+    throw new PracticeError('practice mode has no Kubernetes stand-ins', 'there is no stand-in kubelet, kubeadm or control plane', 'Leave --kubernetes out: --practice --runtime containerd walks the containerd steps.');
   }
+  const containerd = options.engine === 'containerd';
   const layout = preparePracticeDir(options.root);
   options.dockerHost = layout.dockerHost;
-  // No systemctl: the wizard reloads the stand-in with SIGHUP, never a real service.
-  options.serviceManager = 'none';
+  options.containerdSocket = layout.containerdSocket;
+  // docker: no systemctl, the wizard reloads the stand-in with SIGHUP. containerd has no reload:
+  // a stand-in systemctl restarts the stand-in containerd, as on a Debian worker with systemd.
+  options.serviceManager = containerd ? 'systemd' : 'none';
   if (!explicit.has('from-dir') && !explicit.has('mirror')) {
     options.fromDir = layout.releaseMachinePath;
     delete options.mirror;
@@ -91,8 +101,13 @@ export async function startPractice(command: string, options: WizardOptions, exp
   process.env.PATH = `${layout.bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
   process.env.TMPDIR = layout.tmp;
   process.env.DOCKER_HOST = layout.dockerHost;
-  const daemon = NEEDS_ENGINE.has(command) ? await startStandinDockerd(layout) : undefined;
-  return { layout, dockerdPid: daemon?.pid, stop: async () => { await daemon?.stop(); } };
+  if (!NEEDS_ENGINE.has(command)) return { layout, stop: async () => {} };
+  if (containerd) {
+    const daemon = await startStandinContainerd(layout);
+    return { layout, containerdPid: daemon.pid, stop: () => daemon.stop() };
+  }
+  const daemon = await startStandinDockerd(layout);
+  return { layout, dockerdPid: daemon.pid, stop: () => daemon.stop() };
 }
 
 export class PracticeError extends Error {
@@ -111,11 +126,19 @@ export function preparePracticeDir(root: string): PracticeLayout {
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) {
     throw new PracticeError(`${l.root} cannot hold a practice run`, st.isDirectory() ? `it belongs to another user (uid ${st.uid})` : 'it is not a folder', 'Pass --root DIR with a folder of your own.');
   }
-  for (const d of [l.dir, l.bin, l.libexec, l.run, l.log, l.tmp, l.release, join(l.root, 'etc', 'docker'), join(l.root, 'usr', 'local', 'bin')]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const d of [l.dir, l.bin, l.libexec, l.run, l.log, l.tmp, l.release, join(l.root, 'etc', 'docker'), join(l.root, 'etc', 'containerd'), join(l.root, 'usr', 'local', 'bin')]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
   writeIfChanged(join(l.dir, 'package.json'), '{ "type": "commonjs" }\n', 0o644);
-  writeIfChanged(join(l.dir, 'README'), `This folder holds a gvisor-wizard PRACTICE run: stand-in engines, not real ones.\nbin/docker and libexec/dockerd only pretend to run containers; release/runsc is a copy of /bin/true.\nDelete the whole folder (${l.root}) when done.\n`, 0o644);
+  writeIfChanged(join(l.dir, 'README'), `This folder holds a gvisor-wizard PRACTICE run: stand-in engines, not real ones.\nbin/docker, libexec/dockerd, bin/containerd and bin/ctr only pretend to run containers; bin/systemctl and\nbin/journalctl manage and show only the practice containerd; release/runsc is a copy of /bin/true.\nDelete the whole folder (${l.root}) when done.\n`, 0o644);
   writeIfChanged(join(l.bin, 'docker'), dockerClientSource(l.root), 0o755);
   writeIfChanged(join(l.libexec, 'dockerd.cjs'), dockerdSource(l.root), 0o644);
+  const toml = tomlModulePath();
+  if (toml) {
+    writeIfChanged(join(l.libexec, 'containerd.cjs'), containerdSource(l.root, toml), 0o644);
+    writeIfChanged(join(l.bin, 'containerd'), `#!/usr/bin/env node\n// gvisor-wizard PRACTICE stand-in for containerd (see ../libexec/containerd.cjs).\nrequire(${JSON.stringify(join(l.libexec, 'containerd.cjs'))});\n`, 0o755);
+    writeIfChanged(join(l.bin, 'ctr'), ctrSource(l.root), 0o755);
+    writeIfChanged(join(l.bin, 'systemctl'), systemctlSource(l.root), 0o755);
+    writeIfChanged(join(l.bin, 'journalctl'), journalctlSource(l.root), 0o755);
+  }
   // The daemon's first word is a link to node, so the process list shows ".../dockerd -H ...".
   const link = join(l.libexec, 'dockerd');
   if (readLink(link) !== process.execPath) {
@@ -126,8 +149,20 @@ export function preparePracticeDir(root: string): PracticeLayout {
   // Detection reads the distro below DIR: show this machine's, as a real run would.
   const osRelease = join(l.root, 'etc', 'os-release');
   if (!fs.existsSync(osRelease) && fs.existsSync('/etc/os-release')) fs.copyFileSync('/etc/os-release', osRelease);
-  writeIfChanged(l.marker, `${JSON.stringify({ practice: true, engines: ['docker'], note: 'stand-in engines; see README' }, null, 2)}\n`, 0o644);
+  writeIfChanged(l.marker, `${JSON.stringify({ practice: true, engines: toml ? ['docker', 'containerd'] : ['docker'], note: 'stand-in engines; see README' }, null, 2)}\n`, 0o644);
   return l;
+}
+
+/**
+ * The stand-in containerd reads and prints TOML with @iarna/toml, loaded from the wizard's own
+ * installation; undefined when the wizard runs as the single-file bundle without node_modules.
+ */
+function tomlModulePath(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('@iarna/toml');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The practice release, loose layout: runsc (a copy of /bin/true: a real ELF for this machine) and its sha512. */
@@ -153,12 +188,33 @@ function readLink(p: string): string | undefined {
 
 /** Starts the stand-in dockerd and waits until it serves its socket; `stop` is safe to call twice. */
 export async function startStandinDockerd(l: PracticeLayout): Promise<{ pid: number; stop(): Promise<void> }> {
-  await stopLeftoverDockerd(l);
-  const child = spawn(join(l.libexec, 'dockerd'), [join(l.libexec, 'dockerd.cjs'), '-H', l.dockerHost, '--config-file', '/etc/docker/daemon.json'], {
+  return startStandinDaemon(l, 'dockerd', join(l.libexec, 'dockerd'), ['-H', l.dockerHost, '--config-file', '/etc/docker/daemon.json'], { ...process.env },
+    `Look at ${join(l.log, 'dockerd.log')}; a broken ${l.root}/etc/docker/daemon.json stops it, as it stops the real dockerd.`);
+}
+
+/**
+ * Starts the stand-in containerd (as `DIR/practice/bin/containerd ... --config /etc/containerd/config.toml
+ * --address SOCK`, with a service's PATH) and waits until it serves. `stop` also stops the
+ * successor a `systemctl restart containerd` started, found by its pid file.
+ */
+export async function startStandinContainerd(l: PracticeLayout): Promise<{ pid: number; stop(): Promise<void> }> {
+  if (!fs.existsSync(join(l.libexec, 'containerd.cjs'))) {
+    throw new PracticeError('practice mode has no stand-in containerd here', 'the stand-in needs the @iarna/toml package, and this wizard runs without its node_modules (the single-file bundle)', 'Run the wizard from its npm installation (bin/gvisor-wizard.js) for --runtime containerd, or practise the docker path.');
+  }
+  const daemon = await startStandinDaemon(l, 'containerd', process.execPath, ['--config', '/etc/containerd/config.toml', '--address', l.containerdSocket], { ...process.env, PATH: SERVICE_PATH, GVW_PRACTICE_OWNER: String(process.pid) },
+    `Look at ${join(l.log, 'containerd.log')}; a broken ${l.root}/etc/containerd/config.toml stops it, as it stops the real containerd.`, join(l.bin, 'containerd'));
+  return { pid: daemon.pid, stop: async () => { await daemon.stop(); await stopLeftoverDaemon(l, 'containerd'); } };
+}
+
+/** Starts a stand-in daemon (`name`.cjs below libexec) and waits for its "ready"; `stop` is safe to call twice. */
+async function startStandinDaemon(l: PracticeLayout, name: string, exe: string, args: string[], env: NodeJS.ProcessEnv, hint: string, argv0?: string): Promise<{ pid: number; stop(): Promise<void> }> {
+  await stopLeftoverDaemon(l, name);
+  const child = spawn(exe, [join(l.libexec, `${name}.cjs`), ...args], {
+    argv0,
     // Its own process group: Ctrl-C reaches the wizard, which stops it after cleaning up.
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env,
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -170,7 +226,7 @@ export async function startStandinDockerd(l: PracticeLayout): Promise<{ pid: num
   });
   if (!ready) {
     await stopProcess(child);
-    throw new PracticeError('the practice docker daemon did not start', stderr.trim().split('\n').pop() || 'no answer within 10 s', `Look at ${join(l.log, 'dockerd.log')}; a broken ${l.root}/etc/docker/daemon.json stops it, as it stops the real dockerd.`);
+    throw new PracticeError(`the practice ${name === 'dockerd' ? 'docker' : name} daemon did not start`, stderr.trim().split('\n').pop() || 'no answer within 10 s', hint);
   }
   // Nothing more is read from it; its stdin stays open (its end tells it the wizard is gone).
   child.stdout!.destroy();
@@ -194,15 +250,15 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   }
 }
 
-/** A stand-in dockerd of this DIR still running (an earlier wizard was killed with SIGKILL): stop it. */
-async function stopLeftoverDockerd(l: PracticeLayout): Promise<void> {
+/** A stand-in daemon of this DIR still running (an earlier wizard was killed with SIGKILL, or a restart's successor): stop it. */
+async function stopLeftoverDaemon(l: PracticeLayout, name: string): Promise<void> {
   let pid: number;
-  try { pid = Number(fs.readFileSync(join(l.run, 'dockerd.pid'), 'utf8').trim()); } catch { return; }
+  try { pid = Number(fs.readFileSync(join(l.run, `${name}.pid`), 'utf8').trim()); } catch { return; }
   let cmdline = '';
   try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { /* gone */ }
-  if (pid > 0 && cmdline.includes(join(l.libexec, 'dockerd.cjs'))) {
+  if (pid > 0 && cmdline.includes(join(l.libexec, `${name}.cjs`))) {
     try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
     for (let i = 0; i < 30 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
   }
-  fs.rmSync(join(l.run, 'dockerd.pid'), { force: true });
+  fs.rmSync(join(l.run, `${name}.pid`), { force: true });
 }

@@ -6,6 +6,28 @@
 // Plain CommonJS (DIR/practice/package.json says so), no backticks or template literals: the
 // text lives in a String.raw template here. __ROOT__ is replaced by DIR as a JSON string.
 
+/**
+ * Shared by the stand-in daemons: what a command prints inside a simulated workload. Only a
+ * runsc runtime gets gVisor's (canned, marked) answers; nothing runs anywhere.
+ */
+const SIMULATE = String.raw`function simulate(sandboxed, main, cmd, id, execNo) {
+  const prog = (cmd[0] || '').split('/').pop();
+  const res = function (stdout, stderr, code) { return { stdout: stdout || '', stderr: stderr || '', code: code || 0 }; };
+  if (prog === 'ps') {
+    return res(['PID   USER     TIME  COMMAND', '    1 root      0:00 ' + main.join(' '), '    ' + execNo * 6 + ' root      0:00 ' + cmd.join(' '), ''].join('\n'));
+  }
+  if (prog === 'dmesg') {
+    if (!sandboxed) return res('[    0.000000] Linux version ' + os.release() + ' (practice: the host kernel answers, this runtime is not gVisor)\n');
+    return res(['[    0.000000] Starting gVisor... (PRACTICE stand-in: canned text, no sandbox kernel booted)', '[    0.412345] Practice mode: nothing here ran in a sandbox.', '[    0.733456] Ready!', ''].join('\n'));
+  }
+  if (prog === 'uname') return res((cmd.includes('-r') ? (sandboxed ? '4.4.0' : os.release()) : cmd.includes('-a') ? 'Linux ' + id.slice(0, 12) + ' ' + (sandboxed ? '4.4.0 #1 SMP Sun Jan 10 15:06:54 PST 2016' : os.release()) + ' x86_64 GNU/Linux' : 'Linux') + '\n');
+  if (prog === 'echo') return res(cmd.slice(1).join(' ') + '\n');
+  if (prog === 'true' || prog === 'sleep') return res('');
+  if (prog === 'hostname') return res(id.slice(0, 12) + '\n');
+  return res('', 'practice stand-in: "' + cmd.join(' ') + '" is not simulated (ps, dmesg, uname, echo, hostname, true and sleep are)\n', 126);
+}
+`;
+
 /** `docker`: a thin client; sends its argv to the practice daemon over the socket, prints the answer. */
 const DOCKER_CLIENT = String.raw`#!/usr/bin/env node
 'use strict';
@@ -166,22 +188,11 @@ function infoText() {
 
 /** What a command prints inside a container. gVisor's answers only when the runtime is a runsc. */
 function inside(c, cmd) {
-  const sandboxed = /(^|\/)runsc[^/]*$/.test(c.RuntimePath || '');
-  const prog = (cmd[0] || '').split('/').pop();
-  if (prog === 'ps') {
-    return out(['PID   USER     TIME  COMMAND', '    1 root      0:00 ' + c.Config.Cmd.join(' '), '    ' + (c.execs += 1) * 6 + ' root      0:00 ' + cmd.join(' '), ''].join('\n'));
-  }
-  if (prog === 'dmesg') {
-    if (!sandboxed) return out('[    0.000000] Linux version ' + os.release() + ' (practice: the host kernel answers, this runtime is not gVisor)\n');
-    return out(['[    0.000000] Starting gVisor... (PRACTICE stand-in: canned text, no sandbox kernel booted)', '[    0.412345] Practice mode: nothing here ran in a sandbox.', '[    0.733456] Ready!', ''].join('\n'));
-  }
-  if (prog === 'uname') return out((cmd.includes('-r') ? (sandboxed ? '4.4.0' : os.release()) : cmd.includes('-a') ? 'Linux ' + c.Id.slice(0, 12) + ' ' + (sandboxed ? '4.4.0 #1 SMP Sun Jan 10 15:06:54 PST 2016' : os.release()) + ' x86_64 GNU/Linux' : 'Linux') + '\n');
-  if (prog === 'echo') return out(cmd.slice(1).join(' ') + '\n');
-  if (prog === 'true' || prog === 'sleep') return out('');
-  if (prog === 'hostname') return out(c.Id.slice(0, 12) + '\n');
-  return out('', 'practice stand-in: "' + cmd.join(' ') + '" is not simulated (ps, dmesg, uname, echo, hostname, true and sleep are)\n', 126);
+  c.execs += 1;
+  return simulate(/(^|\/)runsc[^/]*$/.test(c.RuntimePath || ''), c.Config.Cmd, cmd, c.Id, c.execs);
 }
 
+__SIMULATE__
 function runtimeProblem(name) {
   const r = live.runtimes[name];
   if (!r) return { msg: 'docker: Error response from daemon: unknown or invalid runtime name: ' + name + '.\nSee \'docker run --help\'.\n', code: 125 };
@@ -385,8 +396,11 @@ server.listen(SOCK, function () {
 });
 `;
 
-function fill(source: string, root: string): string {
-  return source.replace(/__ROOT__/g, JSON.stringify(root)).replace(/__ROOT_TEXT__/g, root);
+/** A stand-in's program text for DIR: __ROOT__ as a JSON string, __ROOT_TEXT__ as text, shared fragments in. */
+export function fill(source: string, root: string, more: Record<string, string> = {}): string {
+  let out = source.replace(/__SIMULATE__/g, () => SIMULATE);
+  for (const [k, v] of Object.entries(more)) out = out.split(k).join(v);
+  return out.replace(/__ROOT__/g, () => JSON.stringify(root)).replace(/__ROOT_TEXT__/g, () => root);
 }
 
 export function dockerClientSource(root: string): string {
