@@ -43,13 +43,18 @@ const PHASE_TITLE: Record<Phase, string> = {
 };
 
 /** The modes, on every screen: a dry run and lab mode must never be mistaken for a normal run. */
-export function modeLine(state: Pick<WizardState, 'dryRun' | 'lab' | 'practice'>): string | undefined {
-  const parts = [
-    ...(state.practice ? ['PRACTICE: stand-in engines, this machine is not changed'] : []),
-    ...(state.dryRun ? ['DRY RUN: nothing is changed'] : []),
-    ...(state.lab ? ['LAB MODE: do each step yourself (c) or let the wizard (w)'] : []),
-  ];
-  return parts.length ? parts.join(' - ') : undefined;
+/** Each mode in long words when alone, short when several must share one 80-column line. */
+const MODES = [
+  { on: (st: ModeState) => st.practice, long: 'PRACTICE: stand-in engines, this machine is not changed', short: 'PRACTICE (stand-in engines)' },
+  { on: (st: ModeState) => st.dryRun, long: 'DRY RUN: nothing is changed', short: 'DRY RUN (nothing changes)' },
+  { on: (st: ModeState) => st.lab, long: 'LAB MODE: do each step yourself (c) or let the wizard (w)', short: 'LAB (c: I did it, w: wizard)' },
+];
+type ModeState = Pick<WizardState, 'dryRun' | 'lab' | 'practice'>;
+
+export function modeLine(state: ModeState): string | undefined {
+  const on = MODES.filter((m) => m.on(state));
+  if (on.length === 0) return undefined;
+  return on.length === 1 ? on[0]!.long : on.map((m) => m.short).join(' - ');
 }
 
 export const RUNNING_KEYS = 'PgUp/PgDn k/j scroll - End follow - f this step only - ? why - q quit';
@@ -134,6 +139,7 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
           savedAnswers={state.savedAnswers}
           diagnoses={state.diagnoses}
           diagnosing={state.diagnosing}
+          practice={state.practice}
         />
       );
     case 'step-menu':
@@ -150,7 +156,7 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
           ) : (
             <T color="red">The wizard cannot continue.</T>
           )}
-          {state.check ? <CheckResult check={state.check} /> : null}
+          {state.check ? <CheckResult check={state.check} practice={state.practice} /> : null}
           <T wrap="truncate-end">Log file: {state.logFile ?? 'none (not written)'}</T>
           <T dimColor>press q to quit</T>
         </Box>

@@ -5,11 +5,13 @@ import type { CheckView } from '../src/wizard/state.js';
 import { ProblemView } from './ProblemView.js';
 import { T } from './T.js';
 
-export function CheckResult({ check }: { check: CheckView }) {
+/** A practice check (stand-in engines) is never a PASS: its evidence is simulated. */
+export function CheckResult({ check, practice = false }: { check: CheckView; practice?: boolean }) {
+  const word = practice ? (check.passed ? 'PRACTICE' : 'FAIL (practice)') : check.passed ? 'PASS' : 'FAIL';
   return (
     <Box flexDirection="column">
-      <T wrap="truncate-end" bold color={check.passed ? 'green' : 'red'}>
-        Isolation check: {check.passed ? 'PASS' : 'FAIL'} - {check.verdict}
+      <T wrap="truncate-end" bold color={practice ? 'yellow' : check.passed ? 'green' : 'red'}>
+        Isolation check: {word} - {check.verdict}
       </T>
       {check.evidence.map((e, i) => (
         <T key={i} wrap="truncate-end">

@@ -131,7 +131,7 @@ export class WizardController implements WizardStore {
     this.recorded = this.readRecorded();
     this.set({
       facts,
-      runtimeChoices: engineChoices(facts),
+      runtimeChoices: this.practiceChoices(engineChoices(facts)),
       logFile: this.session.log.filePath,
       phase: problem ? 'fatal' : 'welcome',
       problem,
@@ -425,6 +425,13 @@ export class WizardController implements WizardStore {
       const planNote = byHand && view?.problem?.what === 'not done yet' ? view.summary : undefined;
       this.set({ phase: 'confirm', pendingPlan: plan, planNote, planByHand: byHand || undefined });
     });
+  }
+
+  /** Practice runs one engine's stand-ins (the one given with --runtime, docker by default). */
+  private practiceChoices(choices: ReturnType<typeof engineChoices>): ReturnType<typeof engineChoices> {
+    if (!this.cli.practice) return choices;
+    const started = this.options.engine;
+    return choices.map((c) => (c.value === started ? c : { ...c, disabledReason: `practice runs the ${started} stand-in: start again with --practice --runtime ${c.value}` }));
   }
 
   // ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../screens/App.js';
 import { CheckResult } from '../../screens/CheckResult.js';
+import { Summary } from '../../screens/Summary.js';
 import type { CheckView } from '../../src/wizard/state.js';
 import { FakeStore } from '../helpers/fake-store.js';
 import { renderReady } from '../helpers/ink.js';
@@ -76,4 +77,12 @@ test('a failed check says FAIL in words and marks failing evidence with [!!]', (
   assert.match(frame, /\[ok\] runtime: runsc registered/);
   assert.match(frame, /\[!!\] kernel: uname -r matched the host/);
   assert.match(frame, /next: recreate the container/);
+});
+
+test('a practice run never shows PASS: the summary and the check say practice', async () => {
+  const r = render(<Summary success steps={[{ id: 'isolation-check', title: 'Prove it', status: 'ok' }]} practice check={{ passed: true, verdict: 'PRACTICE: simulated evidence', evidence: [] }} logFile={null} />);
+  const frame = r.lastFrame() ?? '';
+  assert.match(frame, /Practice finished/);
+  assert.match(frame, /Isolation check: PRACTICE - PRACTICE: simulated evidence/);
+  assert.doesNotMatch(frame, /PASS|Done: the host runs/);
 });
