@@ -55,6 +55,15 @@ export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice
   }
   const { session, controller } = engine;
   app.rerender(React.createElement(App, { store: controller }));
+  // A closed terminal (SIGHUP) or a service manager's TERM is a quit like q: the running
+  // command stops and the check still removes its workload before the process ends.
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => { signalled ??= sig; controller.quit(); };
+  const signals = ['SIGHUP', 'SIGTERM'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
+  // With the terminal gone, drawing fails (EIO): that must not end the process before cleanup.
+  const ignore = () => {};
+  process.stdout.on('error', ignore);
   if (loading.quitRequested) {
     controller.quit();
   } else {
@@ -62,11 +71,14 @@ export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice
       session.log.error(`detection failed: ${e.message}`);
     });
   }
-  const code = await controller.finished;
+  const finished = await controller.finished;
+  for (const sig of signals) process.off(sig, onSignal);
+  const code = signalled ? 128 + (signalled === 'SIGHUP' ? 1 : 15) : finished;
   app.unmount();
   await app.waitUntilExit().catch(() => {});
   controller.dispose();
   session.close();
-  if (session.log.filePath) process.stderr.write(`\nlog file: ${session.log.filePath}\n`);
+  if (session.log.filePath && !signalled) process.stderr.write(`\nlog file: ${session.log.filePath}\n`);
+  process.stdout.off('error', ignore);
   return code;
 }

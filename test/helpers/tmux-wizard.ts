@@ -12,6 +12,8 @@ export interface TmuxWizard {
   keys(...keys: string[]): Promise<void>;
   /** Waits for the program to end; returns its exit status (128+N for signal N). */
   exitStatus(timeoutMs?: number): Promise<number | undefined>;
+  /** Closes the terminal, as when an ssh link drops: the program gets SIGHUP. */
+  hangUp(): Promise<void>;
 }
 
 export async function startTuiInTmux(argv: string[], env: Record<string, string>, cleanup: CleanupRegistry): Promise<TmuxWizard> {
@@ -42,6 +44,9 @@ export async function startTuiInTmux(argv: string[], env: Record<string, string>
     },
     async keys(...keys) {
       await tmux('send-keys', '-t', 'wizard', ...keys);
+    },
+    async hangUp() {
+      await tmux('kill-session', '-t', 'wizard');
     },
     async exitStatus(timeoutMs = 20_000) {
       const end = Date.now() + timeoutMs;
