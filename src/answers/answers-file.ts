@@ -4,7 +4,7 @@
 // questions (`network`, `platform`). Values become flag values and go through the same
 // checks as the command line. Secrets (the join line) have no key: they are never stored.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import TOML from '@iarna/toml';
 import { defaultOptions, type WizardOptions } from '../wizard/options.js';
@@ -241,7 +241,8 @@ export function writeAnswersFile(file: string, answers: Record<string, unknown>,
   const body = TOML.stringify(answers as TOML.JsonMap);
   // What is written must read back as the same answers.
   answersToFlags(TOML.parse(body) as Record<string, unknown>, file);
-  mkdirSync(dirname(file), { recursive: true });
+  // No folder is created: a typo in the path must not leave folders around (nor outside a practice DIR).
+  if (!existsSync(dirname(file))) throw new AnswersError(file, `the folder ${dirname(file)} does not exist; pick a file in an existing folder`);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   writeFileSync(tmp, `${header}${body}`, { mode: 0o600 });
   renameSync(tmp, file);

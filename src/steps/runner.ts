@@ -123,7 +123,9 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
           missing = `${p.what}: ${p.why}`;
         }
       } else if (again.status === 'blocked') {
-        return fail(new StepFailure(again.problem));
+        // A typo made by hand (say a trailing comma in daemon.json) is part of learning: say
+        // what is wrong and offer the plan again instead of ending the lab.
+        missing = `${again.problem.what}: ${again.problem.why}`;
       } else {
         missing = again.summary;
         found.plan = again.plan;

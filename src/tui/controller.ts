@@ -194,7 +194,7 @@ export class WizardController implements WizardStore {
       next();
       return;
     }
-    this.questions = runscQuestions(this.state.facts!, this.cli.explicit, engine);
+    this.questions = runscQuestions(this.state.facts!, this.cli.explicit, engine, this.options.runtimeName);
     this.nextQuestion();
   };
 
@@ -581,6 +581,8 @@ export class WizardController implements WizardStore {
     // A running step still cleans up (the check removes its container): exit after it.
     if (this.running) return;
     const ended = this.state.phase === 'summary';
+    // A wizard that could not start (lock held, not root) failed, as the headless one does.
+    if (this.state.phase === 'fatal') { this.finish(1); return; }
     this.finish(!ended ? 0 : this.state.dryRun ? (this.lastOk ? 0 : 1) : this.state.success ? 0 : 1);
   };
 

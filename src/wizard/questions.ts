@@ -18,7 +18,7 @@ function addArg(o: WizardOptions, arg: string | undefined): void {
   o.runtimeArgs = [...(o.runtimeArgs ?? []), ...(arg ? [arg] : [])];
 }
 
-export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>, engine: EngineName = 'docker'): Question[] {
+export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>, engine: EngineName = 'docker', runtimeName = 'runsc'): Question[] {
   const qs: Question[] = [];
   if (!explicit.has('runtime-arg')) {
     qs.push({
@@ -92,10 +92,10 @@ export function runscQuestions(facts: Facts, explicit: ReadonlySet<string>, engi
   if (engine === 'docker' && !explicit.has('default-runtime')) {
     qs.push({
       id: 'default-runtime',
-      prompt: 'Make runsc docker\'s default runtime?',
+      prompt: `Make ${runtimeName} docker's default runtime?`,
       help: 'Yes sets "default-runtime" in daemon.json: every container without --runtime then runs in gVisor, including ones that may need features gVisor lacks.',
       options: [
-        { value: 'no', label: 'no - only containers started with --runtime=runsc' },
+        { value: 'no', label: `no - only containers started with --runtime=${runtimeName}` },
         { value: 'yes', label: 'yes - every new container' },
       ],
       initial: 0,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 
 import { AnswersError, answersFromOptions, answersToFlags, readAnswersFile, writeAnswersFile } from '../../src/answers/answers-file.js';
@@ -117,6 +117,12 @@ describe('answers file: keys and types', () => {
     assert.match(e.message, /not valid TOML: line 2, column \d+: /);
   });
 
+  it('creates no folder: a missing one is an error naming it', () => {
+    const f = join(scratch(), 'typo', 'answers.toml');
+    assert.throws(() => writeAnswersFile(f, { runtime: 'docker' }, 'test'), /the folder .*\/typo does not exist/);
+    assert.equal(existsSync(dirname(f)), false);
+  });
+
   it('names a missing file', () => {
     assert.throws(() => readAnswersFile('/nonexistent/answers.toml'), /\/nonexistent\/answers\.toml: cannot read it: no such file/);
   });
@@ -125,7 +131,7 @@ describe('answers file: keys and types', () => {
 describe('answers file: round trip', () => {
   const roundTrip = (argv: string[]) => {
     const first = parseCli(['apply', ...argv]);
-    const f = join(scratch(), 'sub', 'answers.toml');
+    const f = join(scratch(), 'answers.toml');
     writeAnswersFile(f, answersFromOptions(first.options, first.explicit), 'test');
     const text = readFileSync(f, 'utf8');
     const replay = parseCli(['apply'], [readAnswersFile(f)]);

@@ -184,3 +184,26 @@ describe('runSteps', () => {
     assert.deepEqual(calls, ['a:inspect', 'confirm:a', 'a:apply', 'a:verify', 'b:inspect', 'confirm:b', 'b:apply', 'b:verify']);
   });
 });
+
+describe('lab mode: done by hand', () => {
+  it('given a by-hand attempt that leaves the file invalid, when checked, then the plan comes back with what is wrong, and a correct attempt is verified', async () => {
+    current = tempStepContext();
+    const calls: Calls = [];
+    const states: Inspection[] = [
+      { status: 'needed', summary: 'add runtimes.runsc', plan: planFor('configure') },
+      { status: 'blocked', summary: 'invalid', problem: { what: 'daemon.json is not valid JSON', why: 'line 3: trailing comma', next: 'fix it' } },
+      { status: 'done', summary: 'runtimes.runsc is there' },
+    ];
+    const step = fakeStep('configure', calls, { inspect: () => states.shift()! });
+    const reports: StepReport[] = [];
+    const outcome = await runOneStep(step, current.ctx, {
+      report: (_id, r) => { reports.push(r); },
+      confirm: async () => { calls.push('confirm:configure'); return 'by-hand'; },
+    });
+    assert.equal(outcome.ok, true);
+    assert.deepEqual(calls, ['configure:inspect', 'confirm:configure', 'configure:inspect', 'confirm:configure', 'configure:inspect', 'configure:verify']);
+    assert.ok(reports.some((r) => r.status === 'needed' && /not done yet: daemon\.json is not valid JSON: line 3: trailing comma/.test(r.summary ?? '')));
+    assert.equal(reports.at(-1)?.status, 'ok');
+    assert.ok(!calls.includes('configure:apply'), 'the wizard applied nothing');
+  });
+});
