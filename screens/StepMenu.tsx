@@ -30,9 +30,16 @@ export const MENU_KEYS = 'Up/Down choose - Enter rerun this step - u undo it - E
 export function StepMenu({ menu, maxLines, onRerun, onUndo, onBack }: StepMenuProps) {
   const rows = menu.rows ?? [];
   const [index, setIndex] = useState(0);
+  // Back from a rerun or an undo, the step acted on stays chosen (the next key acts on it).
+  const [focused, setFocused] = useState(false);
   useEffect(() => {
+    if (!focused && rows.length && menu.focus) {
+      setFocused(true);
+      const at = rows.findIndex((r) => r.id === menu.focus);
+      if (at >= 0) setIndex(at);
+    }
     if (index >= rows.length && rows.length) setIndex(rows.length - 1);
-  }, [rows.length, index]);
+  }, [rows, index, focused, menu.focus]);
   useInput((input, key) => {
     if (key.escape || input === 'b') { onBack(); return; }
     if (!rows.length) return;

@@ -460,7 +460,7 @@ export class WizardController implements WizardStore {
   /** Every step of the path with its state now (read-only inspection, fresh detection) and its last result. */
   private async showMenu(message?: { text: string; ok: boolean }): Promise<void> {
     const engine = this.options.engine;
-    this.set({ phase: 'step-menu', engine, menu: { engine, message } });
+    this.set({ phase: 'step-menu', engine, menu: { engine, message, focus: this.menuFocus } });
     const inspector = new Session({ ...this.options, logDir: '' }, { dryRun: true });
     let rows: StepMenuRow[] = [];
     try {
@@ -481,13 +481,17 @@ export class WizardController implements WizardStore {
     } finally {
       inspector.close();
     }
-    if (this.state.phase === 'step-menu') this.set({ menu: { engine, rows, message } });
+    if (this.state.phase === 'step-menu') this.set({ menu: { engine, rows, message, focus: this.menuFocus } });
   }
+
+  /** The step last rerun or undone from the menu. */
+  private menuFocus: string | undefined;
 
   rerunStep = (stepId: string): void => {
     if (this.state.phase !== 'step-menu' || this.running || !this.state.menu?.rows) return;
     const step = this.pathSteps().find((s) => s.id === stepId);
     if (!step) return;
+    this.menuFocus = stepId;
     this.questions = this.joinQuestionIfNeeded([step]);
     this.afterQuestions = () => void this.runAll([step], { command: `run ${step.id}`, fromMenu: true });
     this.nextQuestion();
@@ -510,6 +514,7 @@ export class WizardController implements WizardStore {
     const from = this.state.phase;
     if ((from !== 'summary' && from !== 'step-menu') || this.running) return;
     this.undoFrom = from;
+    if (stepId) this.menuFocus = stepId;
     const { changes, damaged } = pendingChanges(this.options.stateDir, stepId);
     this.set({
       phase: 'undo',

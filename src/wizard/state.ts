@@ -143,6 +143,8 @@ export interface StepMenuView {
   rows?: StepMenuRow[];
   /** The outcome of the last rerun from the menu ("configure-docker: already done, nothing changed"). */
   message?: { text: string; ok: boolean };
+  /** The step the operator acted on last: the menu comes back with it chosen. */
+  focus?: string;
 }
 
 export interface UndoChangeView {

@@ -224,3 +224,12 @@ test('lab mode on a step only the wizard can do (the check): c does nothing, y a
   await waitFor(() => store.calls.length > 0);
   assert.deepEqual(store.calls, [{ intent: 'confirm', apply: true }]);
 });
+
+test('back from a rerun or an undo, the step acted on is still chosen', async () => {
+  const { store, r } = await show({ phase: 'step-menu', engine: 'docker', menu: { ...MENU, focus: 'reload-docker' } });
+  const frame = await waitForFrame(r, (f) => /> reload-docker/.test(f));
+  assert.doesNotMatch(frame, /> install-runsc/);
+  r.stdin.write(KEY.enter);
+  await waitFor(() => store.calls.length > 0);
+  assert.deepEqual(store.calls, [{ intent: 'rerunStep', stepId: 'reload-docker' }]);
+});
