@@ -112,7 +112,7 @@ function Body({ state, store, rows, columns }: { state: WizardState; store: Wiza
       );
     case 'confirm':
       return state.pendingPlan ? (
-        <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} dryRun={state.dryRun} byHand={state.planByHand} note={state.planNote} />
+        <PlanConfirm plan={state.pendingPlan} maxLines={rows - 5} dryRun={state.dryRun} byHand={state.planByHand} note={state.planNote} width={columns} />
       ) : (
         <T>Preparing the plan...</T>
       );

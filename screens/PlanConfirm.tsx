@@ -2,7 +2,8 @@
 
 import { Box } from 'ink';
 import type { PlanView } from '../src/wizard/state.js';
-import { fitLines, planLines, type PlanLineKind } from './format.js';
+import { fitLines, planLines, wrapPlanLines, type PlanLineKind } from './format.js';
+import { wrapText } from '../src/util/wrap.js';
 import { T } from './T.js';
 
 export interface PlanConfirmProps {
@@ -15,6 +16,8 @@ export interface PlanConfirmProps {
   byHand?: boolean;
   /** Above the plan when it is offered again ("not done yet: ..."). */
   note?: string;
+  /** Columns available: notes and commands are wrapped to it. */
+  width?: number;
 }
 
 /** The keys of the confirm screen, by mode. */
@@ -35,8 +38,9 @@ const STYLE: Partial<Record<PlanLineKind, { color?: string; dimColor?: boolean; 
   more: { dimColor: true },
 };
 
-export function PlanConfirm({ plan, maxLines, dryRun, byHand, note }: PlanConfirmProps) {
-  const lines = fitLines(planLines(plan), Math.max(2, maxLines - (note ? 1 : 0) - (byHand ? 1 : 0)));
+export function PlanConfirm({ plan, maxLines, dryRun, byHand, note, width = 80 }: PlanConfirmProps) {
+  const noteLines = note ? wrapText(note, width - 1).slice(0, 3) : [];
+  const lines = fitLines(wrapPlanLines(planLines(plan), width), Math.max(2, maxLines - noteLines.length - (byHand ? 1 : 0)));
   return (
     <Box flexDirection="column">
       <T bold wrap="truncate-end">
@@ -47,11 +51,11 @@ export function PlanConfirm({ plan, maxLines, dryRun, byHand, note }: PlanConfir
           Do this yourself in another terminal, then press c: the wizard checks it.
         </T>
       ) : null}
-      {note ? (
-        <T wrap="truncate-end" color="yellow">
-          {note}
+      {noteLines.map((l, i) => (
+        <T key={`note-${i}`} wrap="truncate-end" color="yellow">
+          {l}
         </T>
-      ) : null}
+      ))}
       {lines.map((l, i) => (
         <T key={i} wrap="truncate-end" {...STYLE[l.kind]}>
           {l.text || ' '}

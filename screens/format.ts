@@ -1,6 +1,7 @@
 // Pure helpers for the screens: glyphs, truncation, byte/time formatting, plan flattening.
 // No React, no Ink: everything here is tested as plain functions.
 
+import { wrapText } from '../src/util/wrap.js';
 import type { LogLine, PlanView, ProgressView, StepStatus } from '../src/wizard/state.js';
 
 /** ASCII status glyphs: readable without color and on any terminal font. */
@@ -184,6 +185,18 @@ export function planLines(plan: PlanView): PlanLine[] {
   for (const n of plan.notes) out.push({ kind: 'note', text: `note: ${n}` });
   if (out.length === 0) out.push({ kind: 'note', text: 'nothing to change' });
   return out;
+}
+
+/**
+ * Notes and commands are sentences and shell lines a student may type: wrapped to the width
+ * (continuations indented) instead of cut. Diff lines stay one line each, cut at the edge.
+ */
+export function wrapPlanLines(lines: PlanLine[], width: number): PlanLine[] {
+  if (width < 20) return lines;
+  return lines.flatMap((l) => {
+    if ((l.kind !== 'note' && l.kind !== 'cmd') || l.text.length <= width) return [l];
+    return wrapText(l.text, width - 4).map((text, i) => ({ kind: l.kind, text: i === 0 ? text : `    ${text}` }));
+  });
 }
 
 /** At most `max` lines; when cut, the last one says how many more are in the log file. */

@@ -1,7 +1,8 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup } from 'ink-testing-library';
+import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../screens/App.js';
+import { PlanConfirm } from '../../screens/PlanConfirm.js';
 import type { PlanView } from '../../src/wizard/state.js';
 import { FakeStore } from '../helpers/fake-store.js';
 import { KEY, frameRows, renderReady, settle, waitFor } from '../helpers/ink.js';
@@ -50,4 +51,14 @@ test('a long plan is cut to fit and says how many lines are left out', async () 
   assert.match(frame, /… \d+ more lines \(full plan in the log file\)/);
   assert.ok(frameRows(frame).length < 24, `${frameRows(frame).length} rows`);
   assert.match(frame, /y\/Enter apply/);
+});
+
+test('a long note or command (the by-hand shell line of lab mode) is wrapped, not cut', async () => {
+  const long = 'by hand: curl -fLo /tmp/runsc https://mirror.example/release/latest/x86_64/runsc && curl -fLo /tmp/runsc.sha512 https://mirror.example/release/latest/x86_64/runsc.sha512 && (cd /tmp && sha512sum -c runsc.sha512) && install -m 0755 /tmp/runsc /usr/local/bin/runsc';
+  const r = render(<PlanConfirm plan={{ stepId: 'install-runsc', title: 'Install', files: [], commands: [], notes: [long] }} maxLines={20} width={80} byHand note={'not done yet: /etc/docker/daemon.json: runtimes.runsc.path is "/usr/bin/runsc", not "/usr/local/bin/runsc" as installed'} />);
+  const frame = r.lastFrame() ?? '';
+  // Every word of the shell line is on screen (wrapped lines are joined back for the check).
+  assert.match(frame.replace(/\n {4}/g, ' '), /install -m 0755 \/tmp\/runsc \/usr\/local\/bin\/runsc/);
+  assert.match(frame, /not "\/usr\/local\/bin\/runsc" as installed/);
+  for (const row of frame.split('\n')) assert.ok(row.length <= 80, `too wide: ${row}`);
 });
