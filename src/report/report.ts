@@ -30,7 +30,7 @@ export interface NodeReport {
   release: { requested: string; sha512: string; version: string | null } | null;
   steps: { id: string; status: StepStatus; summary: string; at: string; problem: Problem | null; undoneAt: string | null }[];
   runs: { command: string; startedAt: string; endedAt: string | null; result: 'ok' | 'failed' | 'interrupted or running'; practice: boolean }[];
-  check: { passed: boolean; verdict: string; at: string; evidence: EvidenceItem[] } | null;
+  check: { passed: boolean; verdict: string; at: string; runtimeName: string | null; engine: string | null; evidence: EvidenceItem[] } | null;
   /** One word for a grade sheet: isolated (the last check passed), failed (it did not), not-checked, practice (stand-in evidence). */
   verdict: 'isolated' | 'failed' | 'not-checked' | 'practice';
 }
@@ -62,7 +62,7 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
       return { id, status: s.status, summary: s.summary, at: s.at, problem: s.problem ?? null, undoneAt: s.undoneAt ?? null };
     }),
     runs: state.runs.map((r) => ({ command: r.command, startedAt: r.startedAt, endedAt: r.endedAt ?? null, result: r.ok === undefined ? 'interrupted or running' : r.ok ? 'ok' : 'failed', practice: Boolean(r.practice) })),
-    check: c ? { passed: c.passed, verdict: c.verdict, at: c.at, evidence: c.evidence } : null,
+    check: c ? { passed: c.passed, verdict: c.verdict, at: c.at, runtimeName: c.runtimeName ?? null, engine: c.engine ?? null, evidence: c.evidence } : null,
     verdict: !c ? 'not-checked' : state.runs.find((r) => r.id === c.runId)?.practice ? 'practice' : c.passed ? 'isolated' : 'failed',
   };
   // Nothing secret is stored, but the report may be handed on: mask it all the same.
@@ -98,7 +98,8 @@ export function reportMarkdown(r: NodeReport): string {
   out.push('## Isolation check', '');
   if (!r.check) out.push('No isolation check since the last change to this node (`gvisor-wizard check`).');
   else {
-    out.push(`${r.verdict === 'practice' ? 'PRACTICE' : r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})`, '');
+    const what = r.check.runtimeName ? ` — runtime \`${r.check.runtimeName}\`${r.check.engine ? ` on ${r.check.engine}` : ''}` : '';
+    out.push(`${r.verdict === 'practice' ? 'PRACTICE' : r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})${what}`, '');
     for (const e of r.check.evidence) out.push(`- [${e.ok ? 'x' : ' '}] ${esc(e.label)}: \`${e.detail.replace(/`/g, "'")}\``);
   }
   out.push('');

@@ -67,7 +67,8 @@ export class RunRecorder {
 
   check(c: CheckView): void {
     const masked = JSON.parse(this.masker.mask(JSON.stringify(c))) as CheckView;
-    this.update((s) => { s.check = { ...masked, at: new Date().toISOString(), runId: this.init.runId }; });
+    // Which runtime was checked: a later one-off check of another name is told apart.
+    this.update((s) => { s.check = { ...masked, at: new Date().toISOString(), runId: this.init.runId, runtimeName: this.init.options.runtimeName, engine: this.init.options.engine }; });
   }
 
   finish(ok: boolean): void {

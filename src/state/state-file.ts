@@ -59,7 +59,7 @@ export interface WizardStateFile {
   /** Newest last. */
   runs: RunRecord[];
   /** The last isolation check, with its evidence. */
-  check?: CheckView & { at: string; runId: string };
+  check?: CheckView & { at: string; runId: string; runtimeName?: string; engine?: EngineName };
   /** The last undo: a check from before it proves nothing about the machine now. */
   undoneAt?: string;
 }

@@ -17,7 +17,7 @@ function stateWithCheck(passed: boolean, practice = false): WizardStateFile {
   s.runs.push({ id: 'r1', command: 'apply', pid: 1, startedAt: '2026-12-03T18:00:00.000Z', endedAt: '2026-12-03T18:01:00.000Z', ok: passed, steps: ['install-runsc', 'configure-docker', 'isolation-check'], practice: practice || undefined });
   s.steps['install-runsc'] = { status: 'ok', summary: '1 file(s) installed', at: '2026-12-03T18:00:10.000Z', runId: 'r1' };
   s.steps['configure-docker'] = { status: 'failed', summary: 'x', at: '2026-12-03T18:00:20.000Z', runId: 'r1', problem: { what: 'daemon.json is invalid | bad', why: 'line 3: trailing comma', next: 'fix it' } };
-  s.check = { passed, verdict: passed ? 'isolated: the workload runs inside gVisor' : 'ran on the host kernel', evidence: [{ label: 'marker absent from the host process list', ok: passed, detail: 'sleep 123456789' }], at: '2026-12-03T18:00:50.000Z', runId: 'r1' };
+  s.check = { passed, verdict: passed ? 'isolated: the workload runs inside gVisor' : 'ran on the host kernel', evidence: [{ label: 'marker absent from the host process list', ok: passed, detail: 'sleep 123456789' }], at: '2026-12-03T18:00:50.000Z', runId: 'r1', runtimeName: 'gvisor', engine: 'docker' };
   return s;
 }
 
@@ -36,6 +36,7 @@ describe('node report', () => {
   it('given a failed check, when rendered, then the Markdown says FAILED and shows the evidence unticked, with table pipes escaped', () => {
     const md = reportMarkdown(buildReport(stateWithCheck(false), facts, (t) => t));
     assert.match(md, /\*\*Verdict: FAILED/);
+    assert.match(md, /runtime `gvisor` on docker/, 'the checked runtime is named');
     assert.match(md, /- \[ \] marker absent from the host process list: `sleep 123456789`/);
     assert.match(md, /daemon\.json is invalid \\\| bad/);
     assert.doesNotMatch(md, /PRACTICE/);
