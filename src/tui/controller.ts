@@ -13,7 +13,7 @@ import { engineChoices, Session, stepsFor } from '../wizard/session.js';
 import { Question, runscQuestions } from '../wizard/questions.js';
 import { registerJoinSecrets } from '../kube/steps/common.js';
 import type {
-  EngineName, LogLine, PlanAnswer, PlanView, Phase, Problem, ProgressView, ResumeOfferView, StepMenuRow, StepView, WizardState, WizardStore,
+  CheckView, EngineName, LogLine, PlanAnswer, PlanView, Phase, Problem, ProgressView, ResumeOfferView, StepMenuRow, StepView, WizardState, WizardStore,
 } from '../wizard/state.js';
 import type { Facts } from '../detect/facts.js';
 import { preflightProblem } from '../cli/headless.js';
@@ -383,7 +383,7 @@ export class WizardController implements WizardStore {
     this.flush();
     if (this.quitting) { this.finish(130); return; }
     if (how.fromMenu) {
-      await this.showMenu(menuMessage(this.state.steps[0], outcome, dry));
+      await this.showMenu(menuMessage(this.state.steps[0], outcome, dry, this.state.check, Boolean(this.cli.practice)));
       return;
     }
     this.set({ phase: 'summary', success: !dry && outcome.ok, problem: outcome.problem, progress: undefined, diagnoses: undefined });
@@ -650,8 +650,10 @@ export class WizardController implements WizardStore {
 }
 
 /** What the step menu says after a rerun. */
-function menuMessage(view: StepView | undefined, outcome: RunOutcome, dry: boolean): { text: string; ok: boolean } {
+function menuMessage(view: StepView | undefined, outcome: RunOutcome, dry: boolean, check?: CheckView, practice = false): { text: string; ok: boolean } {
   const id = view?.id ?? 'step';
+  // A check rerun says what it found, not how much evidence it collected.
+  if (check && (id === 'isolation-check' || id === 'kube-pod-check')) return { text: `${id}: ${practice ? 'PRACTICE' : check.passed ? 'PASS' : 'FAIL'} - ${check.verdict}`, ok: check.passed };
   if (!outcome.ok) return { text: `${id}: ${outcome.skipped ? 'skipped, nothing changed' : `failed: ${outcome.problem?.what ?? 'see the log'}`}`, ok: false };
   switch (view?.status) {
     case 'done': return { text: `${id}: already done, nothing changed`, ok: true };
