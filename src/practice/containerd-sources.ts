@@ -253,21 +253,7 @@ function space(ns) {
 space('default').images.set('docker.io/library/busybox:latest', { digest: 'sha256:' + hash('busybox'), size: 2220000 });
 function hash(s) { return crypto.createHash('sha256').update(s).digest('hex'); }
 
-/** Options of a ctr command: { _: the words after them, name: [values] or true }. */
-function takeOpts(list, withValue) {
-  const opts = { _: [] };
-  let i = 0;
-  for (; i < list.length; i++) {
-    const a = list[i];
-    if (!a.startsWith('-') || a === '-') break;
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (withValue.includes(name)) (opts[name] = opts[name] || []).push(eq > 0 ? a.slice(eq + 1) : list[++i]);
-    else opts[name] = true;
-  }
-  opts._ = list.slice(i);
-  return opts;
-}
+__TAKE_OPTS__
 
 function table(rows) {
   const widths = rows[0].map(function (_c, j) { return Math.max.apply(null, rows.map(function (r) { return String(r[j]).length; })) + 4; });

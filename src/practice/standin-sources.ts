@@ -150,24 +150,7 @@ function render(format, data) {
   }) + '\n';
 }
 
-function takeOpts(list, withValue) {
-  const opts = { _: [] };
-  let i = 0;
-  for (; i < list.length; i++) {
-    const a = list[i];
-    if (!a.startsWith('-') || a === '-') break;
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (withValue.includes(name)) {
-      const value = eq > 0 ? a.slice(eq + 1) : list[++i];
-      (opts[name] = opts[name] || []).push(value);
-    } else {
-      for (const f of (name.startsWith('--') ? [name] : name.slice(1).split('').map(function (x) { return '-' + x; }))) opts[f] = true;
-    }
-  }
-  opts._ = list.slice(i);
-  return opts;
-}
+__TAKE_OPTS__
 
 function infoData() {
   const running = [...containers.values()].filter(function (c) { return c.State.Running; }).length;
@@ -396,9 +379,30 @@ server.listen(SOCK, function () {
 });
 `;
 
+/** The stand-ins' option parser: `{ _: the words after the options, name: [values] or true }`; `-abc` is -a -b -c. */
+const TAKE_OPTS = String.raw`function takeOpts(list, withValue) {
+  const opts = { _: [] };
+  let i = 0;
+  for (; i < list.length; i++) {
+    const a = list[i];
+    if (!a.startsWith('-') || a === '-') break;
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (withValue.includes(name)) {
+      const value = eq > 0 ? a.slice(eq + 1) : list[++i];
+      (opts[name] = opts[name] || []).push(value);
+    } else {
+      for (const f of (name.startsWith('--') ? [name] : name.slice(1).split('').map(function (x) { return '-' + x; }))) opts[f] = true;
+    }
+  }
+  opts._ = list.slice(i);
+  return opts;
+}
+`;
+
 /** A stand-in's program text for DIR: __ROOT__ as a JSON string, __ROOT_TEXT__ as text, shared fragments in. */
 export function fill(source: string, root: string, more: Record<string, string> = {}): string {
-  let out = source.replace(/__SIMULATE__/g, () => SIMULATE);
+  let out = source.replace(/__SIMULATE__/g, () => SIMULATE).replace(/__TAKE_OPTS__/g, () => TAKE_OPTS);
   for (const [k, v] of Object.entries(more)) out = out.split(k).join(v);
   return out.replace(/__ROOT__/g, () => JSON.stringify(root)).replace(/__ROOT_TEXT__/g, () => root);
 }
