@@ -1,7 +1,7 @@
 // The step menu: every step of the path with what a rerun would find now and its last
 // recorded result. Up/Down choose, Enter reruns the chosen step alone, u undoes it.
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Box, useInput } from 'ink';
 import type { StepMenuRow, StepMenuView } from '../src/wizard/state.js';
 import { T } from './T.js';
@@ -40,13 +40,18 @@ export function StepMenu({ menu, maxLines, onRerun, onUndo, onBack }: StepMenuPr
     }
     if (index >= rows.length && rows.length) setIndex(rows.length - 1);
   }, [rows, index, focused, menu.focus]);
+  // Keys that arrive together (Down then Enter in one read) must act on the row moved to:
+  // the handler reads the row from this ref, not from the last render.
+  const current = useRef(index);
+  current.current = Math.min(index, Math.max(0, rows.length - 1));
+  const move = (to: number) => { current.current = to; setIndex(to); };
   useInput((input, key) => {
     if (key.escape || input === 'b') { onBack(); return; }
     if (!rows.length) return;
-    if (key.upArrow || input === 'k') setIndex((i) => Math.max(0, i - 1));
-    else if (key.downArrow || input === 'j') setIndex((i) => Math.min(rows.length - 1, i + 1));
-    else if (key.return) onRerun(rows[index]!.id);
-    else if (input === 'u') onUndo(rows[index]!.id);
+    if (key.upArrow || input === 'k') move(Math.max(0, current.current - 1));
+    else if (key.downArrow || input === 'j') move(Math.min(rows.length - 1, current.current + 1));
+    else if (key.return) onRerun(rows[current.current]!.id);
+    else if (input === 'u') onUndo(rows[current.current]!.id);
   });
   const idWidth = Math.max(4, ...rows.map((r) => r.id.length));
   const chosen = rows[Math.min(index, rows.length - 1)];

@@ -166,9 +166,10 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
         return cli.yes || run.command === 'check' ? true : askYesNo(`Apply "${step.title}"${plan.files.length ? ` (${plan.files.map((f) => f.path).join(', ')})` : ''}? [y/N] `);
       },
     };
-    const from = run.startAt ? run.steps.findIndex((s) => s.id === run.startAt) : 0;
-    if (run.startAt) io.err(`resuming at ${run.startAt} (${from} earlier step(s) finished in the interrupted run)`);
-    const outcome = run.single ? await runOneStep(run.steps[0]!, ctx, hooks) : await runSteps(run.steps.slice(Math.max(0, from)), ctx, hooks);
+    // Every step is looked at again: one finished before the interruption may have been undone
+    // or changed since (then its inspection says so); finished ones pass quickly.
+    if (run.startAt) io.err(`resuming at ${run.startAt}: the ${run.steps.findIndex((s) => s.id === run.startAt)} step(s) before it finished in the interrupted run and are checked again`);
+    const outcome = run.single ? await runOneStep(run.steps[0]!, ctx, hooks) : await runSteps(run.steps, ctx, hooks);
     if (!interrupted) recorder.finish(outcome.ok);
     // A failure is matched against the known ones right away (the doctor, read-only).
     const diagnoses = !outcome.ok && !outcome.skipped && !interrupted ? await diagnoseFailure(ctx, [outcome.problem, check?.problem]) : [];

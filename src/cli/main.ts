@@ -60,7 +60,18 @@ async function withAnswerLayers(argv: string[], cli: ParsedCli): Promise<ParsedC
 /** Commands that still work when state.json is damaged (they read the journal or the machine). */
 const TOLERATE_DAMAGED_STATE = new Set(['doctor', 'undo']);
 
+/**
+ * `gvisor-wizard undo | head` closes the pipe early: the work (an undo half done!) must go on,
+ * only the rest of the output is lost.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   const parsed = parseOrAnswer(argv);
   if ('code' in parsed) return parsed.code;
   let { cli } = parsed;

@@ -62,7 +62,7 @@ function markCheckStep(step: Step): Step {
 }
 
 /** Commands that talk to the engine: the stand-in daemon runs while they do. */
-const NEEDS_ENGINE = new Set(['tui', 'apply', 'plan', 'check', 'detect', 'run', 'resume', 'undo', 'doctor', 'report']);
+const NEEDS_ENGINE = new Set(['tui', 'apply', 'plan', 'check', 'detect', 'run', 'resume', 'undo', 'doctor', 'report', 'steps']);
 
 export interface PracticeSession {
   layout: PracticeLayout;

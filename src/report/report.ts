@@ -40,6 +40,7 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
   const ids = [...stepOrder.filter((id) => state.steps[id]), ...Object.keys(state.steps).filter((id) => !stepOrder.includes(id))];
   // A check from before the last undo proves nothing about the machine now.
   const c = state.check && !(state.undoneAt && state.undoneAt > state.check.at) ? state.check : undefined;
+  const practiceCheck = Boolean(c && state.runs.find((r) => r.id === c.runId)?.practice);
   const report: NodeReport = {
     schema: REPORT_SCHEMA,
     generatedAt: now.toISOString(),
@@ -62,8 +63,9 @@ export function buildReport(state: WizardStateFile, facts: Facts, mask: (s: stri
       return { id, status: s.status, summary: s.summary, at: s.at, problem: s.problem ?? null, undoneAt: s.undoneAt ?? null };
     }),
     runs: state.runs.map((r) => ({ command: r.command, startedAt: r.startedAt, endedAt: r.endedAt ?? null, result: r.ok === undefined ? 'interrupted or running' : r.ok ? 'ok' : 'failed', practice: Boolean(r.practice) })),
-    check: c ? { passed: c.passed, verdict: c.verdict, at: c.at, runtimeName: c.runtimeName ?? null, engine: c.engine ?? null, evidence: c.evidence } : null,
-    verdict: !c ? 'not-checked' : state.runs.find((r) => r.id === c.runId)?.practice ? 'practice' : c.passed ? 'isolated' : 'failed',
+    // A practice check proved nothing: it is never recorded as passed here.
+    check: c ? { passed: c.passed && !practiceCheck, verdict: c.verdict, at: c.at, runtimeName: c.runtimeName ?? null, engine: c.engine ?? null, evidence: c.evidence } : null,
+    verdict: !c ? 'not-checked' : practiceCheck ? 'practice' : c.passed ? 'isolated' : 'failed',
   };
   // Nothing secret is stored, but the report may be handed on: mask it all the same.
   return JSON.parse(mask(JSON.stringify(report))) as NodeReport;
@@ -99,7 +101,8 @@ export function reportMarkdown(r: NodeReport): string {
   if (!r.check) out.push('No isolation check since the last change to this node (`gvisor-wizard check`).');
   else {
     const what = r.check.runtimeName ? ` — runtime \`${r.check.runtimeName}\`${r.check.engine ? ` on ${r.check.engine}` : ''}` : '';
-    out.push(`${r.verdict === 'practice' ? 'PRACTICE' : r.check.passed ? 'PASS' : 'FAIL'}: ${esc(r.check.verdict)} (${r.check.at})${what}`, '');
+    const word = r.verdict === 'practice' ? '' : `${r.check.passed ? 'PASS' : 'FAIL'}: `;
+    out.push(`${word}${esc(r.check.verdict)} (${r.check.at})${what}`, '');
     for (const e of r.check.evidence) out.push(`- [${e.ok ? 'x' : ' '}] ${esc(e.label)}: \`${e.detail.replace(/`/g, "'")}\``);
   }
   out.push('');

@@ -71,6 +71,8 @@ export function problemOf(step: Step, e: unknown): Problem {
 export async function runSteps(steps: readonly Step[], ctx: StepContext, hooks: RunHooks): Promise<RunOutcome> {
   for (const [i, step] of steps.entries()) {
     const outcome = await runOneStep(step, ctx, hooks);
+    // q at a confirm answers "no" to free the screen: that is a quit, not a skip.
+    if (ctx.signal.aborted) return outcome.ok ? { ok: false, failedStep: step.id, problem: interruptedProblem(step) } : outcome;
     if (outcome.skipped) {
       if (i === steps.length - 1) return outcome;
       continue;
@@ -80,13 +82,15 @@ export async function runSteps(steps: readonly Step[], ctx: StepContext, hooks: 
   return { ok: true };
 }
 
+function interruptedProblem(step: Step): Problem {
+  return { what: `${step.title}: interrupted`, why: 'the operator quit while it ran; files are only ever replaced whole, so none is half-written', next: 'Continue with `gvisor-wizard resume` (or start the wizard again: it offers to resume; finished steps are recognised and skipped).' };
+}
+
 export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks): Promise<RunOutcome> {
   const host = ctx.host as { step?: string };
   host.step = step.id;
   const fail = (e: unknown): RunOutcome => {
-    const problem = ctx.signal.aborted && !(e instanceof StepFailure && e.problem.what === 'interrupted')
-      ? { what: `${step.title}: interrupted`, why: 'the operator quit while it ran; files are only ever replaced whole, so none is half-written', next: 'Continue with `gvisor-wizard resume` (or start the wizard again: it offers to resume; finished steps are recognised and skipped).' }
-      : problemOf(step, e);
+    const problem = ctx.signal.aborted && !(e instanceof StepFailure && e.problem.what === 'interrupted') ? interruptedProblem(step) : problemOf(step, e);
     ctx.log.error(`${problem.what}: ${problem.why}`, step.id);
     ctx.log.error(`next: ${problem.next}`, step.id);
     hooks.report(step.id, { status: 'failed', problem, summary: problem.what });
@@ -108,10 +112,13 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
     let answer = await hooks.confirm(step, view);
     // Lab mode: the same checks as after the wizard's own apply. Until the machine is in the
     // wanted state the plan is offered again (do more by hand, or let the wizard do it).
+    let triedByHand = false;
     while (answer === 'by-hand' && !WIZARD_ONLY_STEPS.has(step.id)) {
+      triedByHand = true;
       ctx.log.info('done by hand, the operator says: checking the machine', step.id);
       const again = await step.inspect(ctx);
       let missing: string;
+      let offer = found.plan;
       if (again.status === 'done' || again.status === 'not-applicable') {
         try {
           const verified = await step.verify(ctx);
@@ -126,15 +133,29 @@ export async function runOneStep(step: Step, ctx: StepContext, hooks: RunHooks):
         // A typo made by hand (say a trailing comma in daemon.json) is part of learning: say
         // what is wrong and offer the plan again instead of ending the lab.
         missing = `${again.problem.what}: ${again.problem.why}`;
+        // The old diff no longer applies to what is on disk: show what to fix instead.
+        offer = { files: [], commands: [], notes: [`fix by hand: ${again.problem.next}`, 'the wizard never overwrites a file it cannot read'] };
       } else {
         missing = again.summary;
         found.plan = again.plan;
+        offer = again.plan;
       }
       ctx.log.warn(`not done yet: ${missing}`, step.id);
       hooks.report(step.id, { status: 'needed', summary: `not done yet: ${missing}`, problem: { what: 'not done yet', why: missing, next: 'Run what the plan shows (or let the wizard do it), then check again.' } });
-      answer = await hooks.confirm(step, toPlanView(step, found.plan));
+      answer = await hooks.confirm(step, toPlanView(step, offer));
     }
     if (answer === 'by-hand') answer = true;
+    if (ctx.signal.aborted) return fail(new StepFailure(interruptedProblem(step)));
+    if (answer && triedByHand) {
+      // The machine changed by hand since the plan was made: the wizard works from a fresh look.
+      const fresh = await step.inspect(ctx);
+      if (fresh.status === 'done' || fresh.status === 'not-applicable') {
+        hooks.report(step.id, { status: fresh.status, summary: fresh.summary });
+        return { ok: true };
+      }
+      if (fresh.status === 'blocked') return fail(new StepFailure(fresh.problem));
+      found.plan = fresh.plan;
+    }
     if (!answer) {
       ctx.log.warn('skipped by the operator', step.id);
       hooks.report(step.id, { status: 'skipped', summary: 'skipped: nothing changed' });

@@ -44,8 +44,6 @@ const ANSWER_KEY_OF_QUESTION: Record<string, string | undefined> = {
 interface RunHow {
   /** As recorded in the state file: tui, resume, run <id>. */
   command: string;
-  /** Resume: index of the first step to run (the ones before it finished). */
-  from?: number;
   /** A rerun from the step menu: one step, then back to the menu. */
   fromMenu?: boolean;
 }
@@ -194,7 +192,9 @@ export class WizardController implements WizardStore {
       next();
       return;
     }
-    this.questions = runscQuestions(this.state.facts!, this.cli.explicit, engine, this.options.runtimeName);
+    // Practice has no Kubernetes stand-ins: its questions are not asked (headless refuses --kubernetes).
+    this.questions = runscQuestions(this.state.facts!, this.cli.explicit, engine, this.options.runtimeName)
+      .filter((q) => !this.cli.practice || (q.id !== 'kubernetes' && q.id !== 'join'));
     this.nextQuestion();
   };
 
@@ -296,7 +296,9 @@ export class WizardController implements WizardStore {
     this.questions = this.joinQuestionIfNeeded(steps.slice(from));
     this.afterQuestions = () => {
       this.saveAnswers();
-      void this.runAll(steps, { command: 'resume', from });
+      // Every step is looked at again: one finished before the interruption may have been
+      // undone or changed since (its inspection then says so); finished ones pass quickly.
+      void this.runAll(steps, { command: 'resume' });
     };
     this.nextQuestion();
   };
@@ -353,7 +355,6 @@ export class WizardController implements WizardStore {
     const dry = Boolean(this.state.dryRun);
     if (!dry && !this.takeLock(how.command)) return;
     const session = this.runSession(how.command);
-    const from = how.from ?? 0;
     this.running = true;
     this.set({
       engine: this.options.engine,
@@ -363,7 +364,7 @@ export class WizardController implements WizardStore {
       problem: undefined,
       success: undefined,
       currentStepId: undefined,
-      steps: steps.map((s, i): StepView => (i < from ? { id: s.id, title: s.title, status: 'done', summary: 'finished in the interrupted run' } : { id: s.id, title: s.title, status: 'pending' })),
+      steps: steps.map((s): StepView => ({ id: s.id, title: s.title, status: 'pending' })),
     });
     const recorder = dry ? undefined : session.beginRun(how.command, steps, this.answered, Boolean(this.cli.practice));
     const ctx = session.context({
@@ -374,8 +375,7 @@ export class WizardController implements WizardStore {
       report: (id, r) => { this.onReport(id, r, dry); recorder?.report(id, r); },
       confirm: (step, plan) => this.askConfirm(step, plan, dry),
     };
-    const rest = steps.slice(from);
-    const outcome = dry ? await dryRunSteps(rest, ctx, hooks) : how.fromMenu ? await runOneStep(rest[0]!, ctx, hooks) : await runSteps(rest, ctx, hooks);
+    const outcome = dry ? await dryRunSteps(steps, ctx, hooks) : how.fromMenu ? await runOneStep(steps[0]!, ctx, hooks) : await runSteps(steps, ctx, hooks);
     this.running = false;
     // Quit in the middle: the run stays unfinished, so the next start offers to resume it.
     if (!this.quitting) recorder?.finish(outcome.ok);

@@ -209,7 +209,7 @@ describe('operator control, end to end on a private dockerd', { skip }, () => {
     // Then it takes over the lock, saying so, resumes at install-runsc and passes the check
     ok(resumed);
     assert.match(resumed.stderr, new RegExp(`stale lock from pid ${pid} \\(\`apply\`.*no longer runs`));
-    assert.match(resumed.stderr, /resuming at install-runsc \(0 earlier step\(s\) finished in the interrupted run\)/);
+    assert.match(resumed.stderr, /resuming at install-runsc: the 0 step\(s\) before it finished in the interrupted run and are checked again/);
     assert.match(resumed.stdout, /Isolation check: PASS/);
     assert.equal(createHash('sha512').update(readFileSync(join(w.bin, 'runsc'))).digest('hex'), loose.files.runsc!.sha512);
     assert.deepEqual(readJson<{ runtimes: unknown }>(d.configFile).runtimes, { runsc: { path: join(w.bin, 'runsc'), runtimeArgs: ['--network=host'] } });

@@ -233,3 +233,10 @@ test('back from a rerun or an undo, the step acted on is still chosen', async ()
   await waitFor(() => store.calls.length > 0);
   assert.deepEqual(store.calls, [{ intent: 'rerunStep', stepId: 'reload-docker' }]);
 });
+
+test('Down and Enter arriving together in the step menu rerun the row moved to', async () => {
+  const { store, r } = await show({ phase: 'step-menu', engine: 'docker', menu: MENU });
+  r.stdin.write(`${KEY.down}${KEY.enter}`);
+  await waitFor(() => store.calls.length > 0);
+  assert.deepEqual(store.calls, [{ intent: 'rerunStep', stepId: 'configure-docker' }]);
+});

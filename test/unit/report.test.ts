@@ -47,6 +47,7 @@ describe('node report', () => {
     assert.equal(r.practice, true);
     assert.equal(r.runs[0]!.practice, true);
     assert.equal(r.verdict, 'practice');
+    assert.equal(r.check?.passed, false, 'a practice check is never recorded as passed');
     assert.match(reportMarkdown(r), /PRACTICE RUN/);
     assert.doesNotMatch(reportMarkdown(r), /PASS/);
   });

@@ -207,3 +207,20 @@ describe('lab mode: done by hand', () => {
     assert.ok(!calls.includes('configure:apply'), 'the wizard applied nothing');
   });
 });
+
+describe('quit at a confirm', () => {
+  it('given q on the first step\'s plan (the operator quits), when run, then no later step runs and the run is interrupted, not skipped', async () => {
+    current = tempStepContext();
+    const abort = new AbortController();
+    const ctx = { ...current.ctx, signal: abort.signal };
+    const calls: Calls = [];
+    const outcome = await runSteps([fakeStep('first', calls), fakeStep('second', calls)], ctx, {
+      report: () => {},
+      confirm: async () => { abort.abort(); return false; },
+    });
+    assert.equal(outcome.ok, false);
+    assert.equal(outcome.skipped, undefined);
+    assert.match(outcome.problem?.what ?? '', /interrupted/);
+    assert.deepEqual(calls, ['first:inspect'], 'the second step is never looked at');
+  });
+});
