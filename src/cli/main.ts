@@ -61,17 +61,16 @@ async function withAnswerLayers(argv: string[], cli: ParsedCli): Promise<ParsedC
 const TOLERATE_DAMAGED_STATE = new Set(['doctor', 'undo']);
 
 /**
- * `gvisor-wizard undo | head` closes the pipe early: the work (an undo half done!) must go on,
- * only the rest of the output is lost.
+ * `gvisor-wizard undo | head` closes the pipe early (EPIPE), a dropped ssh link closes the
+ * terminal (EIO): the work (an undo half done, a check's cleanup) must go on; only output is
+ * lost, and the log file still has all of it.
  */
-function ignoreClosedPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
-  }
+function ignoreLostOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 }
 
 export async function main(argv: string[]): Promise<number> {
-  ignoreClosedPipes();
+  ignoreLostOutput();
   const parsed = parseOrAnswer(argv);
   if ('code' in parsed) return parsed.code;
   let { cli } = parsed;

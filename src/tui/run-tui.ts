@@ -61,9 +61,10 @@ export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice
   const onSignal = (sig: NodeJS.Signals) => { signalled ??= sig; controller.quit(); };
   const signals = ['SIGHUP', 'SIGTERM'] as const;
   for (const sig of signals) process.on(sig, onSignal);
-  // With the terminal gone, drawing fails (EIO): that must not end the process before cleanup.
+  // With the terminal gone, reading keys fails too (EIO; lost output is handled in main.ts):
+  // that must not end the process before the cleanup.
   const ignore = () => {};
-  process.stdout.on('error', ignore);
+  process.stdin.on('error', ignore);
   if (loading.quitRequested) {
     controller.quit();
   } else {
@@ -79,6 +80,6 @@ export async function runTui(cli: ParsedCli, argv: string[] = process.argv.slice
   controller.dispose();
   session.close();
   if (session.log.filePath && !signalled) process.stderr.write(`\nlog file: ${session.log.filePath}\n`);
-  process.stdout.off('error', ignore);
+  process.stdin.off('error', ignore);
   return code;
 }

@@ -1,6 +1,7 @@
 // A closed terminal (an ssh link that drops) while the isolation check runs: the TUI gets
 // SIGHUP, stops like q and still removes the check's container and sandbox.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { BUSYBOX_TAG, ensureBusyboxImage } from '../helpers/busybox-image.js';
@@ -15,6 +16,14 @@ import { wizardEntry, workDir } from '../helpers/wizard.js';
 const cleanup = cleanupAfter();
 after(() => cleanup.run());
 const skip = e2eSkip() || (which('tmux') ? false : 'tmux is not installed');
+
+function logsOf(dir: string): string {
+  try {
+    return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
@@ -42,7 +51,8 @@ test('closing the terminal during the check leaves no container and no sandbox b
   await t.hangUp();
 
   // Then the wizard removes it and its sandbox before it ends
-  await until('the check container to be removed', async () => ((await d.docker(['ps', '-aq', '--filter', 'name=gvisor-wizard-check'])).stdout.trim() === '' ? true : undefined), 60_000);
+  await until('the check container to be removed', async () => ((await d.docker(['ps', '-aq', '--filter', 'name=gvisor-wizard-check'])).stdout.trim() === '' ? true : undefined), 60_000)
+    .catch((e: Error) => { throw new Error(`${e.message}\nwizard processes: ${JSON.stringify(processesMatching(wizardEntry()))}\nthe wizard's log:\n${logsOf(join(w.dir, 'log')).slice(-1500)}`); });
   await until('no runsc process of the check', async () => (processesMatching(id.slice(0, 12)).length === 0 ? true : undefined), 30_000);
   assert.equal((await d.docker(['ps', '-aq'])).stdout.trim(), '');
 });
