@@ -3,25 +3,30 @@
 // (no node_modules), to copy onto a worker. React's production build; Ink's optional
 // devtools left out.
 //
-// The file has two parts (issue 6: `--version`/`--help` within 1.3× of a bare `node -e 0`):
-//  1. a small entry (args.ts, help.ts, quick.ts) that answers usage errors, --version and
-//     --help itself;
-//  2. the program (~850 KB) as one string literal, compiled only when the command needs it,
-//     as the body of an async function (so its top-level await works).
-// Why a string: V8 must at least pre-parse every function of a script before running any of
-// it; for this bundle that alone cost ~0.5× a bare `node -e 0`, while scanning a string
-// literal of the same size costs ~0.05× (measured with scripts/bench.mjs). Importing the
-// program from a data: URL instead cost more than it saved (Node parses the URL repeatedly).
-// The string is the program brotli-compressed, in base64 (~290 KB instead of ~1 MB): scanning
-// the shorter literal saves more on every start than decompressing costs (~3 ms) when the
-// program is needed. The file is pure ASCII: one non-ASCII character anywhere makes V8 hold
-// the whole source as two-byte text (measured: ~3 ms more for --version).
+// The file has two parts (issue 6: `--version`/`--help` within 1.3× of a bare `node -e 0`,
+// the TUI's first frame within 2×):
+//  1. a small entry (args.ts, help.ts, quick.ts, compile-cache.ts) that answers usage errors,
+//     --version and --help itself, and otherwise compiles and runs the program;
+//  2. the program (~1 MB), brotli-compressed, in base64, in a comment at the end of the file.
+//     It is compiled only when the command needs it, as the body of an async function (so its
+//     top-level await works), from V8's code cache when an earlier run left one
+//     (src/cli/compile-cache.ts); without a cache the entry reads its own file to unpack it.
+// Measured with scripts/bench.mjs and side by side on one machine: V8 must at least pre-parse
+// every function of a script before running any of it (for the program ~0.5× a bare node);
+// a string literal of the same size costs ~0.05× to scan and a comment less still (V8 makes
+// no string of it: ~5 ms less for the ~380 KB here). Importing the program from a data: URL
+// cost more than it saved (Node parses the URL repeatedly). The file is pure ASCII: one other
+// character anywhere makes V8 hold the whole source as two-byte text (~3 ms more).
 // The program gets Node's modules from the entry's require() (it has no import statement),
 // sees the file's own URL as import.meta.url, and stack traces name `<file>#program`.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { PACKED_MARK } from '../dist/src/cli/compile-cache.js';
+import { __gvwLazySegmenter } from './lazy-segmenter.mjs';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { isBuiltin } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -61,6 +66,13 @@ export const slimInk = {
     b.onResolve({ filter: /^react-devtools-core$/ }, () => stub('export default { initialize() {}, connectToDevTools() {} };'));
     b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (/[/\\]ink[/\\]build[/\\]/.test(a.importer) ? stub('export {};') : undefined));
     b.onLoad({ filter: /.*/, namespace: 'gvw-stub' }, (a) => ({ contents: a.pluginData, loader: 'js' }));
+    // Grapheme segmenters that need no ICU for ASCII and are made on first use
+    // (scripts/lazy-segmenter.mjs says why).
+    b.onLoad({ filter: /[/\\]node_modules[/\\].*\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      if (!text.includes('new Intl.Segmenter(')) return undefined;
+      return { contents: `${__gvwLazySegmenter.toString()}\n${text.replaceAll('new Intl.Segmenter(', '__gvwLazySegmenter(')}`, loader: 'js', resolveDir: dirname(a.path) };
+    });
     // yoga-layout's emscripten loader reads its embedded wasm (a data: URI) with fetch(), which
     // makes Node load undici (~25 ms before the first frame); decode it with atob() instead,
     // the loader's own fallback.
@@ -94,34 +106,47 @@ export async function bundle(out = `${root}dist/gvisor-wizard.mjs`) {
     },
     plugins: [slimInk, builtinsFromEntry],
   });
+  const text = program.outputFiles[0].text;
+  // The program must be ASCII: a single other character makes V8 hold all of it as two-byte
+  // text, and the compile cache reads it back as latin1 (src/cli/compile-cache.ts).
+  const nonAscii = /[^\x00-\x7f]/.exec(text);
+  if (nonAscii) {
+    throw new Error(`bundle: the program has a non-ASCII character ${JSON.stringify(nonAscii[0])} near ${JSON.stringify(text.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20))}; write it as an escape (\\u${nonAscii[0].charCodeAt(0).toString(16).padStart(4, '0')}) in the source`);
+  }
+  const packed = brotliCompressSync(Buffer.from(text, 'latin1'), {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: text.length },
+  }).toString('base64');
   const entry = await build({
     ...common,
     stdin: {
       contents: `import { parseOrAnswer } from './dist/src/cli/quick.js';
+import { runBundledProgram } from './dist/src/cli/compile-cache.js';
 const answered = parseOrAnswer(process.argv.slice(2));
-if ('code' in answered) process.exit(answered.code);`,
+if ('code' in answered) process.exit(answered.code);
+await runBundledProgram(answered.cli, { build: __GVW_BUILD, length: __GVW_LENGTH, fileUrl: import.meta.url });`,
       resolveDir: root,
       sourcefile: 'entry.js',
     },
-    define: { ...common.define, 'process.env.GVW_BUNDLED_VERSION': version },
+    define: {
+      ...common.define,
+      'process.env.GVW_BUNDLED_VERSION': version,
+      __GVW_BUILD: JSON.stringify(createHash('sha256').update(text).digest('hex').slice(0, 16)),
+      __GVW_LENGTH: String(text.length),
+    },
   });
-  const packed = brotliCompressSync(Buffer.from(program.outputFiles[0].text, 'utf8'), {
-    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: program.outputFiles[0].text.length },
-  }).toString('base64');
   const file = [
     '#!/usr/bin/env node',
-    `// gvisor-wizard ${pkg.version} in one file (scripts/bundle.mjs): a small entry for --help/--version, then the program, compressed, as a string.`,
+    `// gvisor-wizard ${pkg.version} in one file (scripts/bundle.mjs): a small entry for --help/--version, then the program, compressed, in a comment.`,
     entry.outputFiles[0].text.trimEnd(),
-    `const packed = ${JSON.stringify(packed)};`,
-    // Imported here, not at the top: --version and --help do not need them.
-    "const require = (await import('node:module')).createRequire(import.meta.url);",
-    "const program = require('node:zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');",
-    // `require` too: esbuild's shim for a dependency's require(variable) looks for it.
-    "await new (async () => {}).constructor('__gvwRequire', 'require', '__gvwFileUrl', `\"use strict\";${program}\\n//# sourceURL=${import.meta.url}#program`)(require, require, import.meta.url);",
+    // base64 has no `*/`, so the comment cannot end early. In short lines, so that Node's
+    // message for a file cut short shows the mark's line, not 380 KB.
+    PACKED_MARK,
+    ...(packed.match(/.{1,100}/g) ?? []),
+    '*/',
     '',
   ].join('\n');
-  const nonAscii = /[^\x00-\x7f]/.exec(file);
-  if (nonAscii) throw new Error(`bundle: the entry has a non-ASCII character (${JSON.stringify(nonAscii[0])} at ${nonAscii.index}): V8 would hold the whole file as two-byte text`);
+  const nonAsciiFile = /[^\x00-\x7f]/.exec(file);
+  if (nonAsciiFile) throw new Error(`bundle: the entry has a non-ASCII character (${JSON.stringify(nonAsciiFile[0])} at ${nonAsciiFile.index}): V8 would hold the whole file as two-byte text`);
   writeFileSync(out, file);
   chmodSync(out, 0o755);
   return { out, bytes: file.length };

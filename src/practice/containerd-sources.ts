@@ -454,7 +454,7 @@ function restart(reply) {
 
 function serveControl(req, reply) {
   if (req.control === 'restart') return restart(reply);
-  if (req.control === 'status') return reply(out('● containerd.service - containerd container runtime (gvisor-wizard PRACTICE stand-in)\n     Active: active (running)\n   Main PID: ' + process.pid + ' (containerd)\n'));
+  if (req.control === 'status') return reply(out('\u25cf containerd.service - containerd container runtime (gvisor-wizard PRACTICE stand-in)\n     Active: active (running)\n   Main PID: ' + process.pid + ' (containerd)\n'));
   if (req.control === 'is-active') return reply(out('active\n'));
   // start of a running service does nothing, as with systemd.
   if (req.control === 'start') return reply(out(''));
