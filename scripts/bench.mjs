@@ -220,9 +220,9 @@ process.stdin.setRawMode(true); process.stdin.resume(); process.stdin.once('data
     { key: 'node', argv: [node, '-e', "process.stdout.write('gvisor-wizard\\n')"] },
     // The wizard's state folder keeps V8's compiled code between runs (src/cli/compile-cache.ts):
     // the warm-up run writes it, so these are repeat starts; `cold` is a first start.
-    { key: 'bundle', argv: [node, bundle, ...wizardArgs] },
-    { key: 'cold', argv: [node, bundle, ...wizardArgs], env: { ...env, GVW_COMPILE_CACHE: 'off' } },
-    { key: 'bin', argv: [node, bin, ...wizardArgs] },
+    { key: 'bundle', wizard: true, argv: [node, bundle, ...wizardArgs] },
+    { key: 'cold', wizard: true, argv: [node, bundle, ...wizardArgs], env: { ...env, GVW_COMPILE_CACHE: 'off' } },
+    { key: 'bin', wizard: true, argv: [node, bin, ...wizardArgs] },
     { key: 'hello', argv: [node, hello] },
   ];
   const times = Object.fromEntries(cases.map((c) => [c.key, []]));
@@ -234,7 +234,7 @@ process.stdin.setRawMode(true); process.stdin.resume(); process.stdin.once('data
       const r = await firstOutput(c.argv, 'gvisor-wizard', c.env ?? env);
       times[c.key].push(r.ms);
       // The first frame is drawn before detection ends: it shows the detecting phase.
-      if ((c.key === 'bundle' || c.key === 'cold' || c.key === 'bin') && !/looking at this machine|Detecting this machine/.test(r.screen)) detectingShown = false;
+      if (c.wizard && !/looking at this machine|Detecting this machine/.test(r.screen)) detectingShown = false;
     }
   }
   const base = median(times.node);

@@ -4,8 +4,9 @@
 // questions (`network`, `platform`). Values become flag values and go through the same
 // checks as the command line. Secrets (the join line) have no key: they are never stored.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { replacePrivateFile } from '../util/private-file.js';
+import { dirname, join } from 'node:path';
 import TOML from '@iarna/toml';
 import { defaultOptions, type WizardOptions } from '../wizard/options.js';
 
@@ -243,7 +244,5 @@ export function writeAnswersFile(file: string, answers: Record<string, unknown>,
   answersToFlags(TOML.parse(body) as Record<string, unknown>, file);
   // No folder is created: a typo in the path must not leave folders around (nor outside a practice DIR).
   if (!existsSync(dirname(file))) throw new AnswersError(file, `the folder ${dirname(file)} does not exist; pick a file in an existing folder`);
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, `${header}${body}`, { mode: 0o600 });
-  renameSync(tmp, file);
+  replacePrivateFile(file, `${header}${body}`);
 }

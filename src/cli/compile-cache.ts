@@ -15,9 +15,10 @@
 // when it is missing or was rejected, as they exit; read-only commands and dry runs only read
 // it. GVW_COMPILE_CACHE=off leaves it alone; GVW_COMPILE_CACHE=trace says on stderr what was done.
 
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { replacePrivateFile } from '../util/private-file.js';
 import type { ParsedCli } from './args.js';
 
 /** Starts the comment at the end of the bundle that holds the program (scripts/bundle.mjs). */
@@ -78,19 +79,6 @@ function readCache(plan: ReturnType<typeof cachePlan>, length: number): { source
   }
 }
 
-/** Temp file + rename, so a reader never sees half a file. */
-function writeAtomically(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
 function writeCache(plan: ReturnType<typeof cachePlan>, source: string, code: Buffer): string {
   mkdirSync(plan.dir, { recursive: true, mode: 0o700 });
   // mkdir's mode is masked by the umask; the folder must be ours alone either way.
@@ -98,9 +86,10 @@ function writeCache(plan: ReturnType<typeof cachePlan>, source: string, code: Bu
   const bad = untrusted(plan.dir, 'dir');
   if (bad) return `not written: ${bad}`;
   // Other builds' files (an older copy of the wizard) are of no use any more.
-  for (const name of readdirSync(plan.dir)) if (name.startsWith('program-') && !name.startsWith(`${plan.stem}.`) && !name.startsWith(`${plan.stem}-`)) rmSync(join(plan.dir, name), { force: true });
-  writeAtomically(plan.sourceFile, source);
-  writeAtomically(plan.codeFile, code);
+  for (const name of readdirSync(plan.dir)) if (name.startsWith('program-') && !name.startsWith(plan.stem)) rmSync(join(plan.dir, name), { force: true });
+  // Not fsync'd: a file torn by a crash is refused (its length, V8's own checks) and made again.
+  replacePrivateFile(plan.sourceFile, source);
+  replacePrivateFile(plan.codeFile, code);
   return `written to ${plan.dir} (${code.length} bytes of code)`;
 }
 
@@ -109,8 +98,7 @@ function writeCache(plan: ReturnType<typeof cachePlan>, source: string, code: Bu
  * skips a comment quickly but makes a string of a literal, ~5 ms for these ~380 KB on every
  * start (--version included), even when the cache makes the literal unnecessary.
  */
-function unpack(fileUrl: string): string {
-  const require = createRequire(fileUrl);
+function unpack(fileUrl: string, require: NodeRequire): string {
   const path = new URL(fileUrl).pathname;
   const damaged = `${path} is damaged: the program at its end is missing or cut short. Copy the file again (npm run bundle makes it).`;
   const file = readFileSync(new URL(fileUrl), 'latin1');
@@ -137,7 +125,7 @@ export async function runBundledProgram(cli: ParsedCli, p: BundledProgram): Prom
   const cached = plan.enabled ? readCache(plan, p.length) : { why: 'off (GVW_COMPILE_CACHE=off)' };
   let source: string;
   try {
-    source = 'source' in cached ? cached.source : unpack(p.fileUrl);
+    source = 'source' in cached ? cached.source : unpack(p.fileUrl, require);
   } catch (e) {
     process.stderr.write(`gvisor-wizard: error: ${(e as Error).message}\n`);
     process.exit(1);

@@ -10,7 +10,8 @@
 // What was installed is recorded in the state folder, so a rerun reads only the checksum files.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { replacePrivateFile } from '../util/private-file.js';
 import * as fs from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ReleaseArch } from '../detect/facts.js';
@@ -100,9 +101,7 @@ function readManifest(stateDir: string): NerdctlManifest {
 
 function writeManifest(stateDir: string, m: NerdctlManifest): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const tmp = join(stateDir, `.${NERDCTL_MANIFEST}.tmp`);
-  writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, join(stateDir, NERDCTL_MANIFEST));
+  replacePrivateFile(join(stateDir, NERDCTL_MANIFEST), `${JSON.stringify(m, null, 2)}\n`);
 }
 
 /** sha256 of a file on the machine (through the Host), or null when it does not exist. */

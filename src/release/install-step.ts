@@ -2,7 +2,8 @@
 // release has them) into the install directory. Inspection reads only the published
 // .sha512 files, so a rerun on an up-to-date machine downloads nothing.
 
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { replacePrivateFile } from '../util/private-file.js';
 import { join } from 'node:path';
 import * as fs from 'node:fs/promises';
 import type { Host } from '../host/host.js';
@@ -36,9 +37,7 @@ function readManifest(stateDir: string): InstalledManifest | null {
 
 function writeManifest(stateDir: string, m: InstalledManifest): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const tmp = join(stateDir, `.${MANIFEST}.tmp`);
-  writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, join(stateDir, MANIFEST));
+  replacePrivateFile(join(stateDir, MANIFEST), `${JSON.stringify(m, null, 2)}\n`);
 }
 
 /** The published checksum of a file, or null when the release does not have it. */

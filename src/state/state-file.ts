@@ -2,7 +2,8 @@
 // the last result of every step with its time, the resolved runsc release and the last
 // isolation evidence. `<state-dir>/state.json`, mode 0600, replaced whole on every save.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { replacePrivateFile } from '../util/private-file.js';
 import { join } from 'node:path';
 import { stillRunning } from './process-identity.js';
 import type { CheckView, EngineName, Problem, StepStatus } from '../wizard/state.js';
@@ -101,11 +102,8 @@ export function readState(stateDir: string): WizardStateFile {
 /** Temp file + rename: a crash leaves the old state or the new one, never half of one. */
 export function writeState(stateDir: string, state: WizardStateFile): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, STATE_FILE);
-  const tmp = join(stateDir, `.${STATE_FILE}.${process.pid}.tmp`);
   const trimmed = { ...state, runs: state.runs.slice(-MAX_RUNS) };
-  writeFileSync(tmp, `${JSON.stringify(trimmed, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  replacePrivateFile(join(stateDir, STATE_FILE), `${JSON.stringify(trimmed, null, 2)}\n`);
 }
 
 /**

@@ -1,0 +1,14 @@
+// The wizard's own files (state, install manifests, answers, compile cache), not the machine's:
+// those go through Host, with backups and the journal.
+import { renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Replaces `file` with `data` (mode 0600) through a temp file in the same folder and a rename:
+ * a reader, or the next run after a crash, sees the old file or the new one, never half of one.
+ */
+export function replacePrivateFile(file: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, data, { mode: 0o600 });
+  renameSync(tmp, file);
+}
