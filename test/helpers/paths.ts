@@ -20,8 +20,19 @@ export function repoRoot(): string {
   }
 }
 
-/** The shared project folder (cases/, fixtures/, ENVIRONMENT.md): $GVW_SHARED_DIR or ../shared. */
+/**
+ * The shared test inputs (cases/, fixtures/): $GVW_SHARED_DIR, else the project's ../shared
+ * folder when it is there, else the copy kept in test/shared/ (a fresh clone in CI has no
+ * ../shared; test/unit/shared-copy.test.ts fails when the copy falls behind ../shared).
+ */
 export function sharedDir(): string {
   const env = process.env.GVW_SHARED_DIR;
-  return env ? resolve(env) : resolve(repoRoot(), '../shared');
+  if (env) return resolve(env);
+  const beside = resolve(repoRoot(), '../shared');
+  return existsSync(join(beside, 'cases')) ? beside : vendoredSharedDir();
+}
+
+/** The copy of ../shared's cases/ and fixtures/ kept in the repository. */
+export function vendoredSharedDir(): string {
+  return join(repoRoot(), 'test', 'shared');
 }
