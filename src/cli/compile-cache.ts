@@ -6,18 +6,21 @@
 // Code V8 compiled on an earlier run is loaded instead (measured on a 2-vCPU EPYC: first frame
 // 172 ms -> ~130 ms, a bare `node -e 0` 62 ms). The cache is two files in
 // <state-dir>/compile-cache/: the program's text (so the compressed copy in the bundle need not
-// be unpacked, ~4 ms) and V8's code for it, named after the build, Node's version and the arch.
+// be unpacked, ~4 ms) and V8's code for it after a sha256 digest of both, named after the
+// build, Node's version and the arch.
 //
 // Safety: cached code runs as code, so a cache is used only from a folder and files owned by
-// this user that no one else can write (the state folder is 0700); V8 itself rejects code made
-// by another V8 or for another text, and the program is then compiled as usual. Commands that
+// this user that no one else can write, and written only below folders that are this user's
+// alone and not reached through a symlink. V8 rejects code made by another V8 or for other
+// flags but does not check the bytes: the digest does (damaged code crashed the wizard). Either
+// way the program is then compiled as usual. Commands that
 // record a run in the state folder (the TUI, apply, run, resume, undo, check) write the cache
 // when it is missing or was rejected, as they exit; read-only commands and dry runs only read
 // it. GVW_COMPILE_CACHE=off leaves it alone; GVW_COMPILE_CACHE=trace says on stderr what was done.
 
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { replacePrivateFile } from '../util/private-file.js';
 import type { ParsedCli } from './args.js';
 
@@ -66,30 +69,58 @@ export function untrusted(path: string, kind: 'dir' | 'file'): string | undefine
   return undefined;
 }
 
-function readCache(plan: ReturnType<typeof cachePlan>, length: number): { source: string; code: Buffer } | { why: string } {
+/** The digest kept at the start of the code file: sha256 of the program's text and V8's code. */
+function digest(require: NodeRequire, source: Buffer, code: Uint8Array): Buffer {
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(source).update(code).digest();
+}
+const DIGEST_BYTES = 32;
+
+function readCache(plan: ReturnType<typeof cachePlan>, length: number, require: NodeRequire): { source: string; code: Buffer } | { why: string } {
   const bad = untrusted(plan.dir, 'dir') ?? untrusted(plan.sourceFile, 'file') ?? untrusted(plan.codeFile, 'file');
   if (bad) return { why: bad };
   try {
+    const source = readFileSync(plan.sourceFile);
+    if (source.length !== length) return { why: `${plan.sourceFile} has ${source.length} bytes, not ${length}` };
+    const file = readFileSync(plan.codeFile);
+    const code = file.subarray(DIGEST_BYTES);
+    // V8 checks versions and lengths but, in release builds, not the bytes: damaged code would
+    // crash the wizard (seen: ReferenceError, a V8 fatal error, a segfault), so the digest does.
+    if (file.length <= DIGEST_BYTES || !digest(require, source, code).equals(file.subarray(0, DIGEST_BYTES))) return { why: `${plan.codeFile} is damaged (its digest does not match)` };
     // The program is ASCII (scripts/bundle.mjs checks), so latin1 is the exact, fastest decoding.
-    const source = readFileSync(plan.sourceFile, 'latin1');
-    if (source.length !== length) return { why: `${plan.sourceFile} has ${source.length} characters, not ${length}` };
-    return { source, code: readFileSync(plan.codeFile) };
+    return { source: source.toString('latin1'), code };
   } catch (e) {
     return { why: (e as Error).message };
   }
 }
 
-function writeCache(plan: ReturnType<typeof cachePlan>, source: string, code: Buffer): string {
-  mkdirSync(plan.dir, { recursive: true, mode: 0o700 });
-  // mkdir's mode is masked by the umask; the folder must be ours alone either way.
-  chmodSync(plan.dir, 0o700);
-  const bad = untrusted(plan.dir, 'dir');
+/**
+ * Why `dir` is not a private folder of ours reached without a symbolic link, or undefined.
+ * With `create`, a missing one is made (0700); one that exists is never changed.
+ */
+function privateFolder(dir: string, create: boolean): string | undefined {
+  if (create) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      chmodSync(dir, 0o700); // mkdir's mode is masked by the umask
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return (e as Error).message;
+    }
+  }
+  return untrusted(dir, 'dir') ?? (realpathSync(dir) === dir ? undefined : `${dir} is reached through a symbolic link`);
+}
+
+function writeCache(plan: ReturnType<typeof cachePlan>, source: string, code: Buffer, require: NodeRequire): string {
+  // Only below folders that are ours alone and reached without a symbolic link: never into a
+  // folder the wizard refused (a practice DIR of another user, a symlinked state folder).
+  const stateDir = dirname(plan.dir);
+  const bad = privateFolder(dirname(stateDir), false) ?? privateFolder(stateDir, true) ?? privateFolder(plan.dir, true);
   if (bad) return `not written: ${bad}`;
   // Other builds' files (an older copy of the wizard) are of no use any more.
   for (const name of readdirSync(plan.dir)) if (name.startsWith('program-') && !name.startsWith(plan.stem)) rmSync(join(plan.dir, name), { force: true });
-  // Not fsync'd: a file torn by a crash is refused (its length, V8's own checks) and made again.
-  replacePrivateFile(plan.sourceFile, source);
-  replacePrivateFile(plan.codeFile, code);
+  // Not fsync'd: a file torn by a crash fails the digest and is made again.
+  const text = Buffer.from(source, 'latin1');
+  replacePrivateFile(plan.sourceFile, text);
+  replacePrivateFile(plan.codeFile, Buffer.concat([digest(require, text, code), code]));
   return `written to ${plan.dir} (${code.length} bytes of code)`;
 }
 
@@ -122,7 +153,7 @@ export async function runBundledProgram(cli: ParsedCli, p: BundledProgram): Prom
   const plan = cachePlan(cli, p.build);
   const say = (what: string) => { if (plan.trace) process.stderr.write(`gvisor-wizard: compile cache: ${what}\n`); };
 
-  const cached = plan.enabled ? readCache(plan, p.length) : { why: 'off (GVW_COMPILE_CACHE=off)' };
+  const cached = plan.enabled ? readCache(plan, p.length, require) : { why: 'off (GVW_COMPILE_CACHE=off)' };
   let source: string;
   try {
     source = 'source' in cached ? cached.source : unpack(p.fileUrl, require);
@@ -143,7 +174,7 @@ export async function runBundledProgram(cli: ParsedCli, p: BundledProgram): Prom
     // ~15 ms later.)
     process.once('exit', () => {
       try {
-        say(writeCache(plan, source, script.createCachedData()));
+        say(writeCache(plan, source, script.createCachedData(), require));
       } catch (e) {
         say(`not written: ${(e as Error).message}`); // only slower next time
       }

@@ -1,6 +1,6 @@
 // The wizard's own files (state, install manifests, answers, compile cache), not the machine's:
 // those go through Host, with backups and the journal.
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -9,6 +9,12 @@ import { basename, dirname, join } from 'node:path';
  */
 export function replacePrivateFile(file: string, data: string | Uint8Array): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data, { mode: 0o600 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (e) {
+    // A full disk or a folder in the way: no half-written temp file is left behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
