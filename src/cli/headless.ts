@@ -153,12 +153,13 @@ async function applyCommand(cli: ParsedCli, io: Out, run: RunPlan): Promise<numb
     const pre = preflightProblem(facts, cli);
     if (pre) { printProblem(io, pre); return EXIT.failed; }
     if (cli.practice) run = { ...run, steps: practiceSteps(run.steps) };
+    // Before anything changes: a file the operator asked for that cannot be written stops the run.
+    if (cli.saveAnswers && !saveAnswersOf(cli, session, io)) return EXIT.usage;
     const recorder = session.beginRun(run.command, run.steps, cli.explicit, cli.practice);
     const ctx = session.context({
       progress: progressPrinter(io),
       reportCheck: (c) => { check = c; recorder.check(c); },
     });
-    if (cli.saveAnswers) saveAnswersOf(cli, session, io);
     const hooks = {
       report: (id: string, r: StepReport) => recorder.report(id, r),
       confirm: async (step: Step, plan: PlanView): Promise<ConfirmAnswer> => {
@@ -229,12 +230,15 @@ function resumePlan(cli: ParsedCli): RunPlan {
 }
 
 /** --save-answers FILE: the answers of this run, replayable with --answers. */
-function saveAnswersOf(cli: ParsedCli, session: Session, io: Out): void {
+function saveAnswersOf(cli: ParsedCli, session: Session, io: Out): boolean {
   try {
     writeAnswersFile(cli.saveAnswers!, answersFromOptions(session.options, cli.explicit), `saved by \`gvisor-wizard ${cli.command}\` on ${new Date().toISOString()}`);
     io.err(`answers saved to ${cli.saveAnswers}`);
+    return true;
   } catch (e) {
-    session.log.warn(`could not save the answers to ${cli.saveAnswers}: ${(e as Error).message}`);
+    session.log.error(`could not save the answers to ${cli.saveAnswers}: ${(e as Error).message}`);
+    io.err('  next: nothing was changed; give --save-answers a file in an existing folder you can write, or leave it out.');
+    return false;
   }
 }
 

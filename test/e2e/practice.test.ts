@@ -41,6 +41,24 @@ describe('practice mode (docker path)', () => {
   before(() => { machineBefore = snapshotTrees(MACHINE, { hashUpTo: 1 << 30 }); });
   after(() => w.remove());
 
+  test('a --save-answers file that cannot be written stops apply before any step (exit 2, nothing changed)', async () => {
+    const elsewhere = workDir('gvw-practice-save-');
+    try {
+      for (const target of [join(elsewhere.dir, 'no-such-folder', 'answers.toml'), elsewhere.dir]) {
+        const r = await runWizard(['apply', '--practice', '--root', join(elsewhere.dir, 'root'), '--runtime', 'docker', '--yes', '--save-answers', target], env);
+        assert.equal(r.code, 2, `${target}: ${r.stdout}\n${r.stderr}`);
+        assert.match(r.stderr, /could not save the answers to /);
+        assert.match(r.stderr, /next: nothing was changed; give --save-answers a file in an existing folder/);
+        assert.doesNotMatch(r.stderr, /== Download, verify and install runsc/);
+        assert.ok(!existsSync(join(elsewhere.dir, 'root', 'usr/local/bin/runsc')));
+        assert.deepEqual(readdirSync(elsewhere.dir).sort(), ['root'], 'no temp file with the answers is left');
+      }
+      assert.deepEqual(processesUnder(elsewhere.dir), []);
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
   test('apply --practice walks every step and marks the verdict, changing nothing outside DIR', async () => {
     const r = await runWizard(['apply', '--practice', '--root', dir, '--runtime', 'docker', '--yes'], env);
     assert.equal(r.code, 0, r.stderr);
